@@ -1,0 +1,22 @@
+# The two commands: `make reproduce` runs the main job on the embedded default (Fashion-MNIST, quick preset);
+# `make test` runs every test. Both set up what they need first (tools/setup.sh, idempotent).
+PRESET ?= quick
+.PHONY: setup reproduce test docs export clean-nbs readme
+
+setup:
+	bash tools/setup.sh
+
+reproduce: setup
+	.venv/bin/gmfpt reproduce --preset $(PRESET)
+
+test: setup
+	bash tools/test.sh
+
+export: setup
+	.venv/bin/nbdev-export
+
+clean-nbs: setup
+	.venv/bin/nbdev-clean
+
+readme: setup
+	.venv/bin/python tools/readme.py

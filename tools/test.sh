@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run every test: all notebooks with nbdev-test (2 workers), then check that the exported module matches the notebooks.
+# Ends with one line 'N passed, N failed' counting notebooks (and the export check).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+export PATH="$PWD/$VENV/bin:$PATH" MPLBACKEND=Agg PYTHONWARNINGS=ignore::DeprecationWarning
+log=$(mktemp)
+nbdev-test --n-workers "${GMFPT_TEST_WORKERS:-2}" --do-print --timing ${GMFPT_TEST_FLAGS:+--flags "$GMFPT_TEST_FLAGS"} 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+started=$(grep -c '^Starting ' "$log")
+if grep -q 'No files were eligible for testing' "$log" || [ "$started" = 0 ]; then
+  echo "no notebook was eligible for testing"; echo "0 passed, 1 failed"; exit 1
+fi
+failed=$(sed -n '/Tests Failed On The Following Notebooks/,$p' "$log" | grep -c $'^\t')
+completed=$((started - failed)); [ "$rc" != 0 ] && [ "$failed" = 0 ] && failed=1
+# the exported module must match the notebooks
+before=$(git status --porcelain -- gmfpt_nb 2>/dev/null; git diff -- gmfpt_nb 2>/dev/null | sha256sum)
+nbdev-export >/dev/null 2>&1
+after=$(git status --porcelain -- gmfpt_nb 2>/dev/null; git diff -- gmfpt_nb 2>/dev/null | sha256sum)
+if [ "$before" = "$after" ]; then completed=$((completed + 1)); else echo "FAILED: nbdev-export changed gmfpt_nb/ (notebooks and module out of sync)"; failed=$((failed + 1)); fi
+rm -f "$log"
+echo "$completed passed, $failed failed"
+[ "$failed" = 0 ]
