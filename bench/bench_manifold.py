@@ -42,7 +42,8 @@ def authors_projection(q, ref, bs=64):
 def hardware():
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
     return dict(cpu=cpu, cores=os.cpu_count(), torch_threads=torch.get_num_threads(), faiss_threads=faiss.omp_get_max_threads(),
-                faiss=faiss.__version__, torch=torch.__version__, python=platform.python_version(), gpu=torch.cuda.is_available())
+                faiss=faiss.__version__, torch=torch.__version__, python=platform.python_version(), gpu=torch.cuda.is_available(),
+                load_avg=os.getloadavg())   # other jobs on the cores inflate every timing: compare only runs with a low load
 
 def _status(key):
     return int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith(key + ':'))) / 1024  # MiB
