@@ -107,45 +107,61 @@ def fdr(f:torch.Tensor, y:torch.Tensor) -> float:
     sw += torch.eye(d, dtype=torch.float64) * 1e-2 * sw.trace() / d
     return float(torch.linalg.solve(sw, sb).trace())
 
-# %% ../nbs/04_attribution.ipynb #e0a76783
+# %% ../nbs/04_attribution.ipynb #8b4205d7
 ATTRIBUTOR_VERSION = 1
 
 class Attributor:
     "A space + the real manifold + a trained attribution network + class names: predicts the source of images."
     def __init__(self, manifold:Manifold, net:AttributorNet, classes:list, k:int=1, info:dict|None=None):
         self.manifold, self.net, self.classes, self.k, self.info = manifold, net.eval(), list(classes), k, info or {}
+        self.path = None   # the folder it was loaded from, if any
     @property
     def space(self): return self.manifold.space
     @property
     def img_shape(self): return tuple(self.manifold.ref.shape[1:])
 
-    def _images(self, images):
+    def _read(self, p:Path) -> np.ndarray:
+        "One image file as uint8 (C,H,W) of this attributor's shape, or `ImageError` saying why not."
+        a, (c, h, w) = read_image(p), self.img_shape
+        if a.shape[0] == 3 and c == 1:
+            if not (a[0] == a[1]).all() or not (a[1] == a[2]).all():
+                raise ImageError(f"{p}: colour image, but this attributor works on grey images; convert it to greyscale, or use an attributor trained on colour images")
+            a = a[:1]                                   # an RGB file holding a grey image: exactly its grey image
+        elif a.shape[0] != c: raise ImageError(f"{p}: grey image, but this attributor works on colour images; use an attributor trained on grey images")
+        if tuple(a.shape[1:]) != (h, w):
+            raise ImageError(f"{p}: image is {a.shape[1]}x{a.shape[2]}, but this attributor was trained on {h}x{w} images; resize it, or use an attributor trained at this size")
+        return a
+
+    def _images(self, images, progress:bool=False):
         "uint8 tensor, or paths / folders of image files -> (uint8 tensor, paths, failed (path, message) pairs)."
         if torch.is_tensor(images):
             self.manifold._check(images); return images, [None] * len(images), []
-        paths = []
+        paths, failed = [], []
         for p in ([images] if isinstance(images, (str, Path)) else images):
             p = Path(p)
-            if p.is_dir(): paths += list_images(p)
+            if p.is_dir():
+                try: paths += list_images(p)
+                except DatasetError as e: failed.append((str(p), str(e)))
             else: paths.append(p)
-        xs, ok, failed = [], [], []
-        for p in paths:
-            try:
-                a = read_image(p, self.img_shape[0])
-                if tuple(a.shape[1:]) != self.img_shape[1:]:
-                    raise ImageError(f"{p}: image is {a.shape[1]}x{a.shape[2]}, but this attributor was trained on {self.img_shape[1]}x{self.img_shape[2]} images; "
-                                     "resize it, or use an attributor trained at this size")
-                xs.append(a); ok.append(str(p))
+        xs, ok = [], []
+        it = paths
+        if progress:
+            from tqdm.auto import tqdm; it = tqdm(paths, desc='reading images', unit='img', leave=False)
+        for p in it:
+            try: xs.append(self._read(p)); ok.append(str(p))
             except ImageError as e: failed.append((str(p), str(e)))
-        if not xs: raise DatasetError(f"none of the {len(paths)} files could be attributed (first problem: {failed[0][1]})")
+        if not xs: raise DatasetError(f"none of the {len(paths)} files could be attributed" + (f" (first problem: {failed[0][1]})" if failed else ''))
         return torch.from_numpy(np.stack(xs)), ok, failed
 
     @torch.no_grad()
-    def predict(self, images, bs:int=512) -> pd.DataFrame:
-        "Per image: the predicted source, the probability of every source, and the distance to the real manifold."
-        x, paths, failed = self._images(images)
-        rows = []
-        for i in range(0, len(x), bs):
+    def predict(self, images,              # uint8 tensor (N,C,H,W), or image files and folders
+                bs:int=512, progress:bool=False) -> pd.DataFrame:
+        "Per image: the predicted source, the probability of every source, and the distance to the real manifold; unreadable files are listed in `.attrs['failed']`."
+        x, paths, failed = self._images(images, progress)
+        rows, starts = [], range(0, len(x), bs)
+        if progress:
+            from tqdm.auto import tqdm; starts = tqdm(starts, desc='attributing', unit='batch', leave=False)
+        for i in starts:
             art = self.manifold.artifacts(x[i:i+bs], self.k)
             p = F.softmax(predict_logits(self.net, art['a']), 1)
             for j in range(len(p)):
@@ -155,6 +171,12 @@ class Attributor:
         df = pd.DataFrame(rows)
         df.attrs['failed'] = failed
         return df
+
+    def explain(self, x:torch.Tensor) -> dict:
+        "For uint8 images `x` (N,C,H,W): their nearest real images `x_star` and their artifacts `a` in this attributor's space (what the demo shows)."
+        self.manifold._check(x)
+        art = self.manifold.artifacts(x, self.k)
+        return dict(x_star=self.manifold.ref[art['idx'][:, 0]], a=art['a'], dist=art['dist'][:, 0].clamp_min(0).sqrt())
 
     def save(self, path:str|Path):
         "Write the attributor to folder `path` (atomically, file by file; `attributor.json` last)."
@@ -200,7 +222,8 @@ class Attributor:
         try: net.load_state_dict(load_tensors(path/'net.safetensors'))
         except RuntimeError as e: raise GmfptError(f"{path}/net.safetensors: does not fit the attributor network ({str(e).splitlines()[0]})") from None
         m = Manifold.build(space, ref, IndexConfig(**{k: v for k, v in meta['index'].items()}), verbose=verbose)
-        return cls(m, net, meta['classes'], meta['k'], meta.get('info'))
+        att = cls(m, net, meta['classes'], meta['k'], meta.get('info')); att.path = path
+        return att
 
     def __repr__(self): return f"Attributor({self.space.name}, {len(self.classes)} sources, images {'x'.join(map(str, self.img_shape))})"
 

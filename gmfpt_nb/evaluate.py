@@ -18,8 +18,8 @@ from .attribution import *
 from .baselines import *
 
 # %% auto #0
-__all__ = ['PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'manifold_key', 'gm_artifacts', 'run_one', 'evaluate', 'method_label',
-           'summarize_results', 'attribution_table', 'to_markdown']
+__all__ = ['PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'manifold_key', 'gm_artifacts', 'run_one', 'evaluate', 'fit_attributor',
+           'method_label', 'summarize_results', 'attribution_table', 'to_markdown']
 
 # %% ../nbs/06_evaluate.ipynb #45296f50
 @dataclass(frozen=True)
@@ -102,6 +102,26 @@ def evaluate(ds:GMDataset, manifolds:dict,                 # GM dataset; space n
         if bar: bar.update(); bar.set_postfix_str(f"{method} {space or ''} seed {seed}: {row['accuracy']:.3f}")
     if bar: bar.close()
     return pd.DataFrame(rows)
+
+# %% ../nbs/06_evaluate.ipynb #49a4be7b
+def fit_attributor(ds:GMDataset, m:Manifold,            # GM dataset; the manifold of its real reference set in one space
+                   cfg:EvalConfig=EvalConfig(), run:RunDir|None=None, seed:int=0) -> Attributor:
+    "Train (or load from the cache) the ManiFPT attributor of `ds` in `m`'s space; validation and test accuracy in `.info`."
+    run = run or RunDir()
+    sp = stratified_splits(ds.y, cfg.val, cfg.test, cfg.split_seed)
+    d = run.stage('attributor', dict(data=pixels_hash(ds.x), classes=list(ds.classes), manifold=manifold_key(m), seed=seed,
+                                     cfg={k: v for k, v in asdict(cfg).items() if k not in ('spaces', 'baselines', 'seeds')}))
+    a = gm_artifacts(ds, m, run, cfg.k)
+    net = AttributorNet(tuple(a.shape[1:]), len(ds.classes), cfg.train.widths, cfg.train.n_blocks)
+    if (d/'info.json').exists():
+        try: net.load_state_dict(load_tensors(d/'net.safetensors')); return Attributor(m, net, ds.classes, cfg.k, load_json(d/'info.json'))
+        except (GmfptError, RuntimeError) as e: log.warning(f"{d}: cached attributor unusable ({e}); retraining")
+    net, info = train_attributor(a[sp.train], ds.y[sp.train], a[sp.val], ds.y[sp.val], len(ds.classes), cfg.train, seed)
+    pred = predict_logits(net, a[sp.test]).argmax(1)
+    info.update(test_accuracy=(pred == ds.y[sp.test]).float().mean().item(), n_train=len(sp.train), n_val=len(sp.val), n_test=len(sp.test), seed=seed,
+                space=m.space.name, trained_on=dict(n_images=len(ds), n_reference=len(m.ref), sources=list(ds.classes)))
+    save_tensors(net.state_dict(), d/'net.safetensors'); save_json(info, d/'info.json')     # info.json last: it marks the entry complete
+    return Attributor(m, net, ds.classes, cfg.k, info)
 
 # %% ../nbs/06_evaluate.ipynb #13c2df3d
 def method_label(method:str, space:str) -> str: return f"ManiFPT {space.upper()}" if method == 'ManiFPT' else method

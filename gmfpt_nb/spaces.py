@@ -245,7 +245,8 @@ def ssl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderC
         dls = tensor_dls(real.ref[i], torch.zeros(len(i)), real.heldout[:nv], torch.zeros(nv), max(cfg.bs, 256), cfg.seed)
         fit_learner(BarlowTwins(enc), dls, barlow_loss, cfg.epochs_ssl, cfg.lr, seed=cfg.seed, verbose=verbose)
         sp = FeatureSpace('ssl', enc)
-        info = dict(linear_probe_accuracy=linear_probe(sp, real, seed=cfg.seed), train_seconds=round(time.time() - t0, 1),
+        info = dict(linear_probe_accuracy=linear_probe(sp, real, seed=cfg.seed) if len(real.ref_labels.unique()) > 1 else None,  # no classes, no probe
+                    train_seconds=round(time.time() - t0, 1),
                     n_train=len(i), feature_dim=enc.n_feat)
         _save_encoder(enc.cpu(), info, d)
     return FeatureSpace('ssl', enc, info)

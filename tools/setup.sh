@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything gmfpt needs, idempotently: a virtual env with the package (editable) and its dev tools,
-# and the Fashion-MNIST files (Debian's dataset-fashion-mnist where apt works, else a one-time download).
+# the Fashion-MNIST files (Debian's dataset-fashion-mnist where apt works, else a one-time download), and Debian's
+# chromium for the browser tests (Playwright drives it; no browser is downloaded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -25,4 +26,9 @@ if [ ! -e "$deb/train-images-idx3-ubyte.gz" ] && [ -z "${GMFPT_FMNIST_DIR:-}" ];
     "$VENV/bin/python" -c "import gmfpt_nb.data as d; d.fmnist_dir()" 2>/dev/null || \
       "$VENV/bin/python" -c "import gmfpt_nb.data as d; print('gmfpt setup: Fashion-MNIST downloaded to', d.download_fmnist())"
   fi
+fi
+
+if ! command -v chromium >/dev/null && [ -z "${GMFPT_CHROMIUM:-}" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "gmfpt setup: installing Debian's chromium (for the browser tests)"
+  apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq chromium >/dev/null; } || echo "gmfpt setup: could not install chromium; the browser tests will fail (set GMFPT_CHROMIUM to a Chromium binary)"
 fi
