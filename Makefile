@@ -1,5 +1,6 @@
 # The two commands: `make reproduce` runs the main job on the embedded default (Fashion-MNIST, quick preset);
-# `make test` runs every test. Both set up what they need first (tools/setup.sh, idempotent).
+# `make test` runs every test. Both set up what they need first (tools/setup.sh, idempotent); so does `make docs`, which
+# builds the docs site offline into _docs/ (tools/docs.sh; tools/check_site.py checks it in a browser).
 PRESET ?= quick
 .PHONY: setup reproduce test docs export clean-nbs readme
 
@@ -11,6 +12,10 @@ reproduce: setup
 
 test: setup
 	bash tools/test.sh
+
+# the docs site, built offline (nbdev-proc-nbs + smalldocs, no Quarto) into _docs/; tools/check_site.py checks it
+docs: setup
+	bash tools/docs.sh
 
 export: setup
 	.venv/bin/nbdev-export

@@ -19,7 +19,7 @@ from .evaluate import EvalConfig, gm_artifacts, fit_attributor, manifold_key
 # %% auto #0
 __all__ = ['to_hwc', 'image_row', 'sample_grid', 'test_subset', 'fingerprint_features', 'pca', 'embed_2d', 'separability',
            'source_colors', 'cached_embedding', 'embedding_figure', 'artifact_examples', 'artifact_grid',
-           'fingerprint_images', 'design_nmi', 'gm_dendrogram']
+           'fingerprint_images', 'design_nmi', 'model_centroids', 'neighbour_agreement', 'gm_dendrogram']
 
 # %% ../nbs/07_analysis.ipynb #f72ab3bc
 def to_hwc(x:torch.Tensor) -> np.ndarray:
@@ -214,7 +214,7 @@ def fingerprint_images(a:torch.Tensor, y:torch.Tensor, classes:list, space:str='
         fig.colorbar(im, cax=cax, orientation='horizontal').set_label(lab, fontsize=7); cax.tick_params(labelsize=6)
     return fig
 
-# %% ../nbs/07_analysis.ipynb #c04c7515
+# %% ../nbs/07_analysis.ipynb #2c046d61
 def design_nmi(feats:dict, y:np.ndarray, classes:list, manifest:pd.DataFrame, choices:tuple=DESIGN_CHOICES,
                n_perm:int=10, seed:int=0) -> pd.DataFrame:
     "NMI of k-means clusters of each feature set with each design choice; rows: feature sets, their average (sets named '... (reference)' excluded), and the shuffled-labels floor."
@@ -240,13 +240,28 @@ def design_nmi(feats:dict, y:np.ndarray, classes:list, manifest:pd.DataFrame, ch
     t.loc['shuffled design labels (floor)'] = {ch: float(np.mean(v)) for ch, v in floor.items()}
     return t
 
-def gm_dendrogram(a:torch.Tensor, y:torch.Tensor, classes:list, manifest:pd.DataFrame, ax=None, label_cols:tuple=('family', 'upsampling', 'loss')):
-    "Ward dendrogram of the models' fingerprints (mean standardised PCA-50 artifact per model), labelled with family and design choices."
-    from scipy.cluster.hierarchy import linkage, dendrogram
+def model_centroids(a:torch.Tensor, y:torch.Tensor, classes:list) -> tuple[list, np.ndarray]:
+    "Each model's fingerprint summary: the mean of its artifacts in the first 50 standardised principal components of all models' artifacts (real images left out)."
     gm = torch.tensor([classes[c] != REAL for c in y])
     z, yy = pca(a[gm].flatten(1).numpy()), y[gm].numpy()
     models = [c for c in classes if c != REAL]
-    cent = np.stack([z[yy == classes.index(m)].mean(0) for m in models])
+    return models, np.stack([z[yy == classes.index(m)].mean(0) for m in models])
+
+def neighbour_agreement(models:list, cent:np.ndarray, manifest:pd.DataFrame, cols:tuple=('family', *DESIGN_CHOICES)) -> pd.DataFrame:
+    "Per column: the fraction of models whose nearest other model (Euclidean, between centroids) shares its value, and that fraction's expectation for a random neighbour."
+    man = manifest.set_index('name').loc[models]
+    d = ((cent[:, None] - cent[None]) ** 2).sum(-1); np.fill_diagonal(d, np.inf); nn = d.argmin(1)
+    rows = []
+    for c in cols:
+        v = man[c].astype(str).to_numpy()
+        same = (v[:, None] == v[None]).sum(1) - 1
+        rows.append(dict(choice=c, nearest_shares=float((v[nn] == v).mean()), random_neighbour=float((same / (len(v) - 1)).mean())))
+    return pd.DataFrame(rows)
+
+def gm_dendrogram(a:torch.Tensor, y:torch.Tensor, classes:list, manifest:pd.DataFrame, ax=None, label_cols:tuple=('family', 'upsampling', 'loss')):
+    "Ward dendrogram of the models' fingerprints (`model_centroids`), labelled with family and design choices."
+    from scipy.cluster.hierarchy import linkage, dendrogram
+    models, cent = model_centroids(a, y, classes)
     man = manifest.set_index('name')
     labels = [f"{m}  [{', '.join(str(man.loc[m, c]) for c in label_cols)}]" for m in models]
     if ax is None: _, ax = plt.subplots(figsize=(7, 0.3 * len(models) + 1))

@@ -107,7 +107,7 @@ def fdr(f:torch.Tensor, y:torch.Tensor) -> float:
     sw += torch.eye(d, dtype=torch.float64) * 1e-2 * sw.trace() / d
     return float(torch.linalg.solve(sw, sb).trace())
 
-# %% ../nbs/04_attribution.ipynb #8b4205d7
+# %% ../nbs/04_attribution.ipynb #357fe087
 ATTRIBUTOR_VERSION = 1
 
 class Attributor:
@@ -200,6 +200,9 @@ class Attributor:
     def load(cls, path:str|Path, verbose:bool=False) -> 'Attributor':
         "Load an attributor folder written by `save`; a missing, foreign or incompatible file is a `GmfptError`."
         path = Path(path)
+        def tensors(name):
+            try: return load_tensors(path/name)
+            except GmfptError: raise GmfptError(f"{path/name}: damaged or not a safetensors file; the attributor is damaged, re-save or retrain it") from None
         if not (path/'attributor.json').exists(): raise GmfptError(f"{path}: not an attributor (no attributor.json); train one with `gmfpt train`")
         try: meta = load_json(path/'attributor.json')
         except ValueError: raise GmfptError(f"{path}/attributor.json: not valid JSON; the attributor is damaged, re-save or retrain it") from None
@@ -210,16 +213,16 @@ class Attributor:
         elif s['kind'] == 'FreqSpace': space = FreqSpace(s['eps'])
         elif s['kind'] == 'FeatureSpace':
             enc = SmallResNet(s['c_in'], 1, tuple(s['widths']))
-            sd = load_tensors(path/'encoder.safetensors'); sd = {k: v for k, v in sd.items() if not k.startswith('head.')}
+            sd = tensors('encoder.safetensors'); sd = {k: v for k, v in sd.items() if not k.startswith('head.')}
             try: enc.load_state_dict(sd, strict=False)
             except RuntimeError as e: raise GmfptError(f"{path}/encoder.safetensors: does not fit the encoder ({e})") from None
             space = FeatureSpace(s['name'], enc)
         else: raise GmfptError(f"{path}: unknown space kind {s['kind']!r}")
-        ref = load_tensors(path/'reference.safetensors')['ref']
+        ref = tensors('reference.safetensors')['ref']
         if list(ref.shape[1:]) != meta['img_shape']: raise GmfptError(f"{path}: reference images are {list(ref.shape[1:])} but the attributor says {meta['img_shape']}; the folder is damaged")
         n = meta['net']
         net = AttributorNet(tuple(n['in_shape']), n['n_classes'], tuple(n['widths'] or (16, 32, 64)), n['n_blocks'] or 2)
-        try: net.load_state_dict(load_tensors(path/'net.safetensors'))
+        try: net.load_state_dict(tensors('net.safetensors'))
         except RuntimeError as e: raise GmfptError(f"{path}/net.safetensors: does not fit the attributor network ({str(e).splitlines()[0]})") from None
         m = Manifold.build(space, ref, IndexConfig(**{k: v for k, v in meta['index'].items()}), verbose=verbose)
         att = cls(m, net, meta['classes'], meta['k'], meta.get('info')); att.path = path

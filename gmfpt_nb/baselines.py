@@ -133,7 +133,7 @@ class CNNBaseline(Baseline):
     def predict_proba(self, x): return F.softmax(predict_logits(self.net, self.inputs(x)), 1)
     def features(self, x): return predict_logits(self.net, self.inputs(x), features=True)
 
-# %% ../nbs/05_baselines.ipynb #451e20e5
+# %% ../nbs/05_baselines.ipynb #13ae89e2
 def blur_jpeg(x:torch.Tensor, p:float=0.1, seed:int=0) -> torch.Tensor:
     "Wang20's augmentation: each image blurred (sigma ~ U[0,3]) with probability p, and JPEG-compressed (quality ~ U[30,100]) with probability p."
     rng = np.random.default_rng(seed); out = x.clone()
@@ -144,7 +144,7 @@ def blur_jpeg(x:torch.Tensor, p:float=0.1, seed:int=0) -> torch.Tensor:
         if b: img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0, 3)))
         if j:
             buf = io.BytesIO(); img.save(buf, format='JPEG', quality=int(rng.integers(30, 101))); img = Image.open(buf); img.load()
-        a = np.asarray(img); out[i] = torch.from_numpy(a[None] if a.ndim == 2 else a.transpose(2, 0, 1).copy())
+        a = np.array(img); out[i] = torch.from_numpy(a[None] if a.ndim == 2 else a.transpose(2, 0, 1).copy())
     return out
 
 class Wang20(CNNBaseline):

@@ -124,13 +124,13 @@ def stage_attributor(p:Preset, ds:GMDataset, manifolds:dict, table2:pd.DataFrame
     tmp.rename(d)                                             # the folder appears whole, or not at all
     return d
 
-# %% ../nbs/10_cli.ipynb #5aea3eac
+# %% ../nbs/10_cli.ipynb #40fd57a5
 ARTIFACT_ROWS = ('real', 'dcgan', 'dcgan-nearest', 'dcgan-bilinear', 'dcgan-pixelshuffle', 'wgan-gp', 'vae', 'glow', 'ddpm-ddim')
 
 def preset_state(preset:str='quick', cache:str|Path|None=None) -> SimpleNamespace:
     "The main job's real data, manifolds (one per space) and GM dataset for `preset`, from the cache (computed when missing)."
     p, run = PRESETS[preset], RunDir(cache)
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         real = stage_data(p)
         manifolds, _ = stage_spaces(p, real, run)
         ds = stage_zoo(p, real, run, manifolds['sl'].space if 'sl' in manifolds else None)
@@ -172,15 +172,16 @@ def stage_figures(st:SimpleNamespace, table2:pd.DataFrame, out:Path) -> list[Pat
     fig.tight_layout(); save(fig, 'dendrograms')
     return files
 
-# %% ../nbs/10_cli.ipynb #eedb4ef5
+# %% ../nbs/10_cli.ipynb #916abf2c
 def reproduce(preset:str='quick', out:str|Path='reports', cache:str|Path|None=None,
-              stop_after:str|None=None):  # 'table2': skip the cross-dataset zoos and Table 4
+              stop_after:str|None=None,   # 'table2': skip the cross-dataset zoos and Table 4
+              figures:bool=True):         # False: skip the figure stage (with stop_after='table2')
     "The main job: the paper's pipeline on the embedded default, writing tables and a report to `out/<preset>`."
     if preset not in PRESETS: raise GmfptError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
     if stop_after not in (None, 'table2'): raise GmfptError(f"--stop-after takes 'table2', not {stop_after!r}")
     p, out, run = PRESETS[preset], Path(out)/preset, RunDir(cache)
     out.mkdir(parents=True, exist_ok=True)
-    with run_lock(run, preset): _reproduce(p, out, run, stop_after)
+    with run_lock(run, preset): _reproduce(p, out, run, stop_after, figures)
 
 def run_lock(run:RunDir, name:str):
     "An exclusive lock on `name` in the run directory: a second run of the same job waits, then finds the first one's results cached."
@@ -201,7 +202,7 @@ def load_report(preset:str, name:str, out:str|Path='reports', cache:str|Path|Non
         with contextlib.redirect_stdout(io.StringIO()): reproduce(preset, out, cache)
     return pd.read_csv(f)
 
-def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None):
+def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures:bool=True):
     preset = p.name
     times, t0 = {}, time.time()
     def tick(name): times[name] = round(time.time() - t0 - sum(times.values()), 1); print(f"[{name}] done in {times[name]}s")
@@ -216,7 +217,7 @@ def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None):
     att_dir = stage_attributor(p, ds, manifolds, res, run); tick('attributor')
     print(f"attributor for `gmfpt attribute` and the demo: {att_dir}")
     if stop_after == 'table2':
-        stage_figures(SimpleNamespace(p=p, run=run, real=real, manifolds=manifolds, ds=ds), res, out); tick('figures')
+        if figures: stage_figures(SimpleNamespace(p=p, run=run, real=real, manifolds=manifolds, ds=ds), res, out); tick('figures')
         write_table(sp_table, out, 'spaces')
         save_json(dict(preset=asdict(p), cache=str(run.root), seconds=times, stopped_after='table2', attributor=str(att_dir)), out/'config.json')
         print(f"stopped after Table 2 ({time.time() - t0:.0f}s); run without --stop-after for the cross-dataset Table 4"); return
@@ -350,7 +351,7 @@ def _parser() -> argparse.ArgumentParser:
     dm.add_argument('--cache', **cache)
     return ap
 
-# %% ../nbs/10_cli.ipynb #48dcbefd
+# %% ../nbs/10_cli.ipynb #d6237b9c
 def _cmd_data(a):
     if Path(a.source).is_dir():
         ds = read_gm_folder(a.source, on_error='skip' if a.skip_bad else 'raise')
@@ -452,10 +453,16 @@ def _cmd_attribute(a):
         recs = attribution_records(df, att.classes, a.top_k)
         text = pd.DataFrame([dict(path=r['path'], source=r['source'], confidence=f"{r['confidence']:.3f}", distance=f"{r['distance']:.3f}",
                                   top=', '.join(f"{t['source']} {t['probability']:.2f}" for t in r['top'])) for r in recs]).to_string(index=False) + '\n'
-    if a.out:
-        with atomic_path(a.out) as tmp: Path(tmp).write_text(text)
-    else: sys.stdout.write(text)
+    _emit(text, a.out)
     return 1 if df.attrs['failed'] else 0
+
+def _emit(text:str, out:str|None=None):
+    "Write command output to file `out` (atomically) or stdout; file names that are not valid UTF-8 keep their original bytes."
+    data = text.encode('utf-8', 'surrogateescape')
+    if out:
+        with atomic_path(out) as tmp: Path(tmp).write_bytes(data)
+    elif hasattr(sys.stdout, 'buffer'): sys.stdout.flush(); sys.stdout.buffer.write(data); sys.stdout.buffer.flush()
+    else: sys.stdout.write(text)
 
 def main(argv:list|None=None) -> int:
     "Entry point of the `gmfpt` console script; user errors print one line and return 2."

@@ -43,9 +43,20 @@ def cache_dir() -> Path:
     if 'GMFPT_CACHE' in os.environ: return Path(os.environ['GMFPT_CACHE']).expanduser()
     return Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache')).expanduser()/'gmfpt'
 
-# %% ../nbs/00_data.ipynb #665b808b
+# %% ../nbs/00_data.ipynb #09a9e89f
 def _umask() -> int:
     u = os.umask(0); os.umask(u); return u
+
+_writes = 0
+
+def _crash_point():
+    "Fault injection for the crash tests: with `GMFPT_CRASH_AT=N`, the process kills itself (SIGKILL) just before its N-th atomic rename."
+    global _writes
+    n = os.environ.get('GMFPT_CRASH_AT')
+    if not n: return
+    _writes += 1
+    if _writes == int(n):
+        import signal; os.kill(os.getpid(), signal.SIGKILL)
 
 @contextlib.contextmanager
 def atomic_path(path:str|Path):  # final path; a temporary sibling is yielded and renamed over it on success
@@ -56,6 +67,7 @@ def atomic_path(path:str|Path):  # final path; a temporary sibling is yielded an
     try:
         yield Path(tmp)
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
+        _crash_point()
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
@@ -190,7 +202,7 @@ IMG_EXTS = ('.png', '.jpg', '.jpeg', '.webp')
 MAX_PIXELS = 4096 * 4096
 _GREY = {'1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'}
 
-# %% ../nbs/00_data.ipynb #4e81cde8
+# %% ../nbs/00_data.ipynb #c2a66f86
 def _to_mode(img:Image.Image, channels:int|None) -> Image.Image:
     if img.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):  # high bit depth grey: scale to 8 bits
         a = np.asarray(img, dtype=np.float64)
@@ -205,7 +217,9 @@ def read_image(path:str|Path,
     "Read one image file as a uint8 array `(C,H,W)`, or raise `ImageError` saying what is wrong with it."
     path = Path(path)
     if channels not in (None, 1, 3): raise ValueError(f"channels must be 1, 3 or None, not {channels}")
-    if not path.exists(): raise ImageError(f"{path}: no such file")
+    if not path.exists():
+        if path.is_symlink(): raise ImageError(f"{path}: a broken or looping symbolic link; fix or remove it")
+        raise ImageError(f"{path}: no such file")
     if path.is_dir(): raise ImageError(f"{path}: is a folder, not an image file")
     if path.suffix.lower() not in IMG_EXTS:
         raise ImageError(f"{path}: not an image file (extension {path.suffix or 'none'}); use {'/'.join(IMG_EXTS)} files")

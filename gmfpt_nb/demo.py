@@ -73,7 +73,7 @@ class DemoModel:
                 f"{r['distance']:.3f}. Artifacts: red positive, blue negative; RGB scale ±0.5 (pixel values in [0,1]), FREQ scale ±2 (log-magnitude).")
         return (r['probs'], text, grey(r['x_star']), _upscale(_signed_rgb(r['rgb_artifact'], 0.5)), _upscale(_signed_rgb(r['freq_artifact'], 2.0)))
 
-# %% ../nbs/11_demo.ipynb #e21e5a40
+# %% ../nbs/11_demo.ipynb #b3937761
 MAX_UPLOAD = '2mb'
 
 def demo_app(att:Attributor, examples:list|None=None):  # example image files; default: the attributor folder's examples/
@@ -107,5 +107,5 @@ def serve(att:Attributor, host:str='127.0.0.1', port:int=7860, examples:list|Non
     if examples is None and att.path is not None and (att.path/'examples').is_dir(): examples = sorted((att.path/'examples').glob('*.png'))
     app = demo_app(att, examples)
     app.queue(max_size=16)
-    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, prevent_thread_lock=not block, quiet=True, show_error=True)
+    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, prevent_thread_lock=not block, quiet=True, show_error=True, inline=False)
     return app

@@ -18,8 +18,8 @@ from .attribution import *
 from .baselines import *
 
 # %% auto #0
-__all__ = ['PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'manifold_key', 'gm_artifacts', 'run_one', 'evaluate', 'fit_attributor',
-           'method_label', 'summarize_results', 'attribution_table', 'to_markdown']
+__all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'manifold_key', 'gm_artifacts', 'run_one', 'evaluate',
+           'fit_attributor', 'method_label', 'summarize_results', 'attribution_table', 'to_markdown']
 
 # %% ../nbs/06_evaluate.ipynb #45296f50
 @dataclass(frozen=True)
@@ -63,7 +63,9 @@ def run_one(method:str, space:str|None, seed:int,                    # 'ManiFPT'
         res = _metrics(b.predict_proba(x_te), b.features(x_te), y_te, n_classes)
     return dict(method=method, space=space or '', seed=seed, **res, seconds=round(time.time() - t0, 1))
 
-# %% ../nbs/06_evaluate.ipynb #c8dddf03
+# %% ../nbs/06_evaluate.ipynb #898e6fc9
+RESULT_COLS = ('method', 'space', 'seed', 'accuracy', 'fdr', 'confusion', 'seconds')
+
 def _runs(cfg:EvalConfig):
     return [('ManiFPT', s) for s in cfg.spaces] + [(b, None) for b in cfg.baselines]
 
@@ -101,7 +103,7 @@ def evaluate(ds:GMDataset, manifolds:dict,                 # GM dataset; space n
         rows.append(row)
         if bar: bar.update(); bar.set_postfix_str(f"{method} {space or ''} seed {seed}: {row['accuracy']:.3f}")
     if bar: bar.close()
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows)[list(RESULT_COLS)]     # one column order, whether a row was computed now or read from the cache
 
 # %% ../nbs/06_evaluate.ipynb #49a4be7b
 def fit_attributor(ds:GMDataset, m:Manifold,            # GM dataset; the manifold of its real reference set in one space

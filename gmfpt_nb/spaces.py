@@ -172,6 +172,7 @@ def sl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderCo
     from fastai.metrics import accuracy
     rundir = rundir or RunDir()
     classes = int(max(real.ref_labels.max(), real.heldout_labels.max())) + 1
+    torch.manual_seed(cfg.seed)                                   # the initial weights depend on the seed alone
     model = SmallResNet(real.ref.shape[1], classes, cfg.widths)
     d = rundir.stage('encoder-sl', dict(**_real_key(real), **asdict(cfg)))
     info = _load_encoder(model, d)
@@ -234,6 +235,7 @@ def linear_probe(space:Space, real:RealData, n_train:int=10000, seed:int=0) -> f
 def ssl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderConfig(), verbose=False) -> FeatureSpace:
     "The SSL space: a `SmallResNet` trained by Barlow Twins on `real.ref` (no labels), cached; linear-probe accuracy in `.info`."
     rundir = rundir or RunDir()
+    torch.manual_seed(cfg.seed)                                   # the initial weights (encoder and projector) depend on the seed alone
     enc = SmallResNet(real.ref.shape[1], 1, cfg.widths)
     d = rundir.stage('encoder-ssl', dict(**_real_key(real), **asdict(cfg)))
     info = _load_encoder(enc, d)

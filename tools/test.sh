@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: all notebooks with nbdev-test (2 workers), then check that the exported module matches the notebooks.
-# Ends with one line 'N passed, N failed' counting notebooks (and the export check).
+# Then build the docs site and check it in a browser (skip with GMFPT_SKIP_DOCS=1).
+# Ends with one line 'N passed, N failed' counting notebooks (and the export check, and the docs site).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -19,6 +20,23 @@ before=$(git status --porcelain -- gmfpt_nb 2>/dev/null; git diff -- gmfpt_nb 2>
 nbdev-export >/dev/null 2>&1
 after=$(git status --porcelain -- gmfpt_nb 2>/dev/null; git diff -- gmfpt_nb 2>/dev/null | sha256sum)
 if [ "$before" = "$after" ]; then completed=$((completed + 1)); else echo "FAILED: nbdev-export changed gmfpt_nb/ (notebooks and module out of sync)"; failed=$((failed + 1)); fi
+# the docs site: build it offline (tools/docs.sh), then check it in headless Chromium (tools/check_site.py): one test,
+# passed when both succeed. GMFPT_SKIP_DOCS=1 skips it (it then counts neither way).
+if [ "${GMFPT_SKIP_DOCS:-0}" = 1 ]; then
+  echo "docs: skipped (GMFPT_SKIP_DOCS=1)"
+else
+  reason=""
+  VENV="$VENV" bash tools/docs.sh 2>&1 | tee "$log"
+  if [ "${PIPESTATUS[0]}" != 0 ]; then
+    reason="tools/docs.sh: $(grep -h 'FAILED' "$log" | tail -n 1 | sed 's/^docs: FAILED: //')"
+  else
+    python tools/check_site.py 2>&1 | tee "$log"
+    if [ "${PIPESTATUS[0]}" != 0 ]; then
+      reason="tools/check_site.py: $(grep -h -A1 'FAILED' "$log" | tr -s ' \n' ' ' | sed 's/^check_site: FAILED: //' | cut -c1-300)"
+    fi
+  fi
+  if [ -z "$reason" ]; then completed=$((completed + 1)); else echo "FAILED: docs site: ${reason:-see above}"; failed=$((failed + 1)); fi
+fi
 rm -f "$log"
 echo "$completed passed, $failed failed"
 [ "$failed" = 0 ]
