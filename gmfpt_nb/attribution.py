@@ -107,7 +107,7 @@ def fdr(f:torch.Tensor, y:torch.Tensor) -> float:
     sw += torch.eye(d, dtype=torch.float64) * 1e-2 * sw.trace() / d
     return float(torch.linalg.solve(sw, sb).trace())
 
-# %% ../nbs/04_attribution.ipynb #357fe087
+# %% ../nbs/04_attribution.ipynb #d0b5a7d9
 ATTRIBUTOR_VERSION = 1
 
 class Attributor:
@@ -120,17 +120,19 @@ class Attributor:
     @property
     def img_shape(self): return tuple(self.manifold.ref.shape[1:])
 
-    def _read(self, p:Path) -> np.ndarray:
-        "One image file as uint8 (C,H,W) of this attributor's shape, or `ImageError` saying why not."
-        a, (c, h, w) = read_image(p), self.img_shape
+    def conform(self, a:np.ndarray, name) -> np.ndarray:
+        "Image `a` (uint8 (C,H,W)) as this attributor's input, or `ImageError` naming `name` and what is wrong: an RGB image of a grey picture is its grey image; other channel counts or sizes are refused."
+        (c, h, w) = self.img_shape
         if a.shape[0] == 3 and c == 1:
             if not (a[0] == a[1]).all() or not (a[1] == a[2]).all():
-                raise ImageError(f"{p}: colour image, but this attributor works on grey images; convert it to greyscale, or use an attributor trained on colour images")
+                raise ImageError(f"{name}: colour image, but this attributor works on grey images; convert it to greyscale, or use an attributor trained on colour images")
             a = a[:1]                                   # an RGB file holding a grey image: exactly its grey image
-        elif a.shape[0] != c: raise ImageError(f"{p}: grey image, but this attributor works on colour images; use an attributor trained on grey images")
+        elif a.shape[0] != c: raise ImageError(f"{name}: grey image, but this attributor works on colour images; use an attributor trained on grey images")
         if tuple(a.shape[1:]) != (h, w):
-            raise ImageError(f"{p}: image is {a.shape[1]}x{a.shape[2]}, but this attributor was trained on {h}x{w} images; resize it, or use an attributor trained at this size")
+            raise ImageError(f"{name}: image is {a.shape[1]}x{a.shape[2]}, but this attributor was trained on {h}x{w} images; resize it, or use an attributor trained at this size")
         return a
+
+    def _read(self, p:Path) -> np.ndarray: return self.conform(read_image(p), p)
 
     def _images(self, images, progress:bool=False):
         "uint8 tensor, or paths / folders of image files -> (uint8 tensor, paths, failed (path, message) pairs)."

@@ -19,24 +19,16 @@ from .attribution import Attributor
 # %% auto #0
 __all__ = ['MAX_UPLOAD', 'to_input', 'DemoModel', 'demo_app', 'serve']
 
-# %% ../nbs/11_demo.ipynb #c374df85
+# %% ../nbs/11_demo.ipynb #bd4c1ed1
 def to_input(img:np.ndarray, att:Attributor) -> torch.Tensor:
     "A decoded image (H,W), (H,W,3) or (H,W,4) as the attributor's uint8 input (1,C,H,W), or an `ImageError` saying what is wrong."
     if img is None: raise ImageError("no image: upload one or pick an example")
     a = np.asarray(img)
     if a.dtype != np.uint8: a = np.clip(np.round(a * (255 if a.max() <= 1 else 1)), 0, 255).astype(np.uint8)
-    if a.ndim == 3 and a.shape[2] == 4: a = a[..., :3]
-    if a.ndim == 3 and a.shape[2] == 1: a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] != 3): raise ImageError(f"unsupported image array of shape {a.shape}")
-    c, h, w = att.img_shape
-    if a.ndim == 3 and c == 1:
-        if not ((a[..., 0] == a[..., 1]).all() and (a[..., 1] == a[..., 2]).all()):
-            raise ImageError("this is a colour image, but the attributor works on grey images; upload a greyscale image")
-        a = a[..., 0]
-    if a.ndim == 2 and c == 3: raise ImageError("this is a grey image, but the attributor works on colour images")
-    if a.shape[:2] != (h, w): raise ImageError(f"the image is {a.shape[0]}x{a.shape[1]}, but the attributor was trained on {h}x{w} images; upload a {h}x{w} image")
-    x = torch.from_numpy(np.ascontiguousarray(a))
-    return (x[None] if x.dim() == 2 else x.permute(2, 0, 1))[None].contiguous()
+    if a.ndim == 3 and a.shape[2] == 4: a = a[..., :3]          # alpha is dropped, as when reading files
+    if a.ndim == 2: a = a[..., None]
+    if a.ndim != 3 or a.shape[2] not in (1, 3): raise ImageError(f"unsupported image array of shape {a.shape}")
+    return torch.from_numpy(np.ascontiguousarray(att.conform(a.transpose(2, 0, 1), 'the image')))[None]
 
 # %% ../nbs/11_demo.ipynb #519dbaea
 def _signed_rgb(a:np.ndarray, scale:float) -> np.ndarray:
