@@ -19,7 +19,8 @@ from .baselines import *
 
 # %% auto #0
 __all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'manifold_key', 'gm_artifacts', 'run_one', 'evaluate',
-           'fit_attributor', 'method_label', 'summarize_results', 'attribution_table', 'to_markdown']
+           'fit_attributor', 'k_study', 'k_choice', 'method_label', 'summarize_results', 'attribution_table',
+           'to_markdown']
 
 # %% ../nbs/06_evaluate.ipynb #45296f50
 @dataclass(frozen=True)
@@ -124,6 +125,42 @@ def fit_attributor(ds:GMDataset, m:Manifold,            # GM dataset; the manifo
                 space=m.space.name, trained_on=dict(n_images=len(ds), n_reference=len(m.ref), sources=list(ds.classes)))
     save_tensors(net.state_dict(), d/'net.safetensors'); save_json(info, d/'info.json')     # info.json last: it marks the entry complete
     return Attributor(m, net, ds.classes, cfg.k, info)
+
+# %% ../nbs/06_evaluate.ipynb #164b466b
+def k_study(ds:GMDataset, manifolds:dict, cfg:EvalConfig=EvalConfig(), ks:tuple=(1, 5, 20), run:RunDir|None=None, progress:bool=True) -> pd.DataFrame:
+    "ManiFPT with x* = mean of the k nearest real embeddings: validation and test accuracy per space x k x seed (cached per row)."
+    run = run or RunDir()
+    sp = stratified_splits(ds.y, cfg.val, cfg.test, cfg.split_seed)
+    todo = [(s, k, seed) for s in manifolds for k in ks for seed in cfg.seeds]
+    it = todo
+    if progress:
+        from tqdm.auto import tqdm; it = tqdm(todo, desc='k study')
+    rows, arts = [], {}
+    for space, k, seed in it:
+        m = manifolds[space]
+        d = run.stage('k-study', dict(data=pixels_hash(ds.x), manifold=manifold_key(m), k=k, seed=seed,
+                                      cfg={n: v for n, v in asdict(cfg).items() if n not in ('spaces', 'baselines', 'seeds', 'k')}))
+        if (d/'row.json').exists(): rows.append(load_json(d/'row.json')); continue
+        if (space, k) not in arts: arts = {(space, k): gm_artifacts(ds, m, run, k)}     # one space x k in memory at a time
+        a = arts[space, k]
+        t0 = time.time()
+        net, info = train_attributor(a[sp.train], ds.y[sp.train], a[sp.val], ds.y[sp.val], len(ds.classes), cfg.train, seed)
+        acc = (predict_logits(net, a[sp.test]).argmax(1) == ds.y[sp.test]).float().mean().item()
+        row = dict(space=space, k=k, seed=seed, val_accuracy=info['val_accuracy'], accuracy=acc, seconds=round(time.time() - t0, 1))
+        save_json(row, d/'row.json'); rows.append(row)
+    return pd.DataFrame(rows)
+
+def k_choice(df:pd.DataFrame) -> pd.DataFrame:
+    "Per space: the k with the best mean validation accuracy, and test accuracy (%) mean ± std at that k and at k = 1."
+    g = df.groupby(['space', 'k'], sort=False)
+    val, acc, sd = g.val_accuracy.mean(), g.accuracy.mean() * 100, g.accuracy.std(ddof=0).fillna(0) * 100
+    out = []
+    for s in dict.fromkeys(df.space):
+        kbest = val[s].idxmax()
+        out.append({'space': s.upper(), 'k chosen on validation': kbest, 'test acc. at chosen k': f"{acc[s, kbest]:.1f} ± {sd[s, kbest]:.1f}",
+                    'test acc. at k=1': f"{acc[s, 1]:.1f} ± {sd[s, 1]:.1f}" if (s, 1) in acc else '',
+                    **{f'val. acc. k={k}': round(val[s, k] * 100, 1) for k in dict.fromkeys(df.k)}})
+    return pd.DataFrame(out).set_index('space').rename_axis(None)
 
 # %% ../nbs/06_evaluate.ipynb #13c2df3d
 def method_label(method:str, space:str) -> str: return f"ManiFPT {space.upper()}" if method == 'ManiFPT' else method

@@ -20,9 +20,9 @@ t0=$SECONDS
 [ -x "$VENV/bin/python" ] || fail "no virtual environment at $VENV (run: make setup)"
 
 # The sidebar is generated, not written by hand, so that it never goes stale: a notebook added to nbs/ appears in it on
-# the next build, in its place in the data flow. Order: Home (index), the pipeline 00-07 (data, zoo, spaces, manifold,
-# attribution, baselines, evaluation, analysis), the figures and tables 5x, the command line and demo 1x, then
-# 08_*/09_*, a reliability page and anything else. The file is written only when its content changes, and is read by
+# the next build, in its place in the data flow. Order: Home (index), the pipeline 00-08 (data, zoo, spaces, manifold,
+# attribution, baselines, evaluation, analysis, open set), the figures and tables 5x, the command line and demo 1x, then
+# 09_*, a reliability page and anything else. The file is written only when its content changes, and is read by
 # both smalldocs and Quarto (nbs/_quarto.yml names it in metadata-files), so the deployed site has the same navigation.
 python - <<'PY' || fail "could not write nbs/sidebar.yml"
 import re
@@ -37,7 +37,7 @@ home, groups = [], {"Pipeline": [], "Figures and tables": [], "Command line and 
 for n in pages:
     k = num(n)
     if Path(n).stem == "index": home.append(n)
-    elif k is not None and k <= 7: groups["Pipeline"].append(n)
+    elif k is not None and k <= 8: groups["Pipeline"].append(n)
     elif k is not None and 50 <= k <= 59: groups["Figures and tables"].append(n)
     elif k is not None and 10 <= k <= 19: groups["Command line and demo"].append(n)
     else: groups["More"].append(n)
