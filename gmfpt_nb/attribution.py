@@ -64,7 +64,7 @@ class KeepBest(Callback):
     def after_fit(self):
         if self.best_state is not None: self.model.load_state_dict(self.best_state)
 
-# %% ../nbs/04_attribution.ipynb #426e36b5
+# %% ../nbs/04_attribution.ipynb #c09e21b7
 @dataclass(frozen=True)
 class TrainConfig:
     "How an attributor (or a CNN baseline) is trained."
@@ -116,7 +116,7 @@ def fdr(f:torch.Tensor, y:torch.Tensor) -> float:
     sw += torch.eye(d, dtype=torch.float64) * 1e-2 * sw.trace() / d
     return float(torch.linalg.solve(sw, sb).trace())
 
-# %% ../nbs/04_attribution.ipynb #9a0d840c
+# %% ../nbs/04_attribution.ipynb #61ca8455
 ATTRIBUTOR_VERSION = 1
 
 class Attributor:

@@ -126,7 +126,7 @@ def fit_attributor(ds:GMDataset, m:Manifold,            # GM dataset; the manifo
     save_tensors(net.state_dict(), d/'net.safetensors'); save_json(info, d/'info.json')     # info.json last: it marks the entry complete
     return Attributor(m, net, ds.classes, cfg.k, info)
 
-# %% ../nbs/06_evaluate.ipynb #164b466b
+# %% ../nbs/06_evaluate.ipynb #2755ea98
 def k_study(ds:GMDataset, manifolds:dict, cfg:EvalConfig=EvalConfig(), ks:tuple=(1, 5, 20), run:RunDir|None=None, progress:bool=True) -> pd.DataFrame:
     "ManiFPT with x* = mean of the k nearest real embeddings: validation and test accuracy per space x k x seed (cached per row)."
     run = run or RunDir()
