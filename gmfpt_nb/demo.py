@@ -11,11 +11,12 @@ os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')    # the demo calls n
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
+from .store import *
 from .data import *
 from .spaces import RGBSpace, FreqSpace
 from .manifold import Manifold
 from .attribution import Attributor
-from .openset import UNKNOWN
+from .attribution import UNKNOWN
 
 # %% auto #0
 __all__ = ['MAX_UPLOAD', 'to_input', 'DemoModel', 'demo_app', 'serve']

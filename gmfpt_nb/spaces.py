@@ -10,12 +10,13 @@ import json, math, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from .store import *
 from .data import *
 
 # %% auto #0
 __all__ = ['SPACES', 'default_device', 'Space', 'RGBSpace', 'FreqSpace', 'BasicBlock', 'SmallResNet', 'tensor_dls', 'fit_learner',
-           'EncoderConfig', 'weights_hash', 'FeatureSpace', 'accuracy_of', 'sl_space', 'augment', 'BarlowTwins',
-           'barlow_loss', 'linear_probe', 'ssl_space', 'PretrainedSpace', 'get_space']
+           'EncoderConfig', 'weights_hash', 'FeatureSpace', 'real_key', 'accuracy_of', 'sl_space', 'augment',
+           'BarlowTwins', 'barlow_loss', 'linear_probe', 'ssl_space', 'PretrainedSpace', 'get_space', 'folder_space']
 
 # %% ../nbs/02_spaces.ipynb #a955a0cf
 def default_device() -> torch.device:
@@ -144,16 +145,7 @@ class FeatureSpace(Space):
     def key(self): return dict(space=self.name, weights=weights_hash(self.encoder))
 
 # %% ../nbs/02_spaces.ipynb #366afd2b
-def _save_encoder(model, info, d:Path):
-    save_tensors(model.state_dict(), d/'weights.safetensors'); save_json(info, d/'info.json')
-
-def _load_encoder(model, d:Path):
-    "Load a cached encoder, or None when absent or unusable (then it is retrained)."
-    if not (d/'info.json').exists() or not (d/'weights.safetensors').exists(): return None
-    try: model.load_state_dict(load_tensors(d/'weights.safetensors')); return load_json(d/'info.json')
-    except (GmfptError, RuntimeError) as e: log.warning(f"{d}: cached encoder unusable ({e}); retraining"); return None
-
-def _real_key(real:RealData) -> dict:
+def real_key(real:RealData) -> dict:
     "What identifies a real dataset in cache keys: its name, sizes and a hash of its pixels."
     import hashlib
     h = hashlib.sha256(real.ref.numpy().tobytes()); h.update(real.heldout.numpy().tobytes())
@@ -174,15 +166,14 @@ def sl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderCo
     classes = int(max(real.ref_labels.max(), real.heldout_labels.max())) + 1
     torch.manual_seed(cfg.seed)                                   # the initial weights depend on the seed alone
     model = SmallResNet(real.ref.shape[1], classes, cfg.widths)
-    d = rundir.stage('encoder-sl', dict(**_real_key(real), **asdict(cfg)))
-    info = _load_encoder(model, d)
-    if info is None:
+    d = rundir.stage('encoder-sl', dict(**real_key(real), **asdict(cfg)))
+    def train():
         t0 = time.time()
         dls = tensor_dls(real.ref, real.ref_labels, real.heldout, real.heldout_labels, cfg.bs, cfg.seed)
         fit_learner(model, dls, nn.CrossEntropyLoss(), cfg.epochs_sl, cfg.lr, metrics=[accuracy], seed=cfg.seed, verbose=verbose)
-        info = dict(test_accuracy=accuracy_of(model, real.heldout, real.heldout_labels), train_seconds=round(time.time() - t0, 1),
-                    n_train=len(real.ref), feature_dim=model.n_feat)
-        _save_encoder(model.cpu(), info, d)
+        return model.cpu(), dict(test_accuracy=accuracy_of(model, real.heldout, real.heldout_labels), n_train=len(real.ref),
+                                 train_seconds=round(time.time() - t0, 1), feature_dim=model.n_feat)
+    model, info = cached_net(d, lambda: model, train, 'weights.safetensors')
     return FeatureSpace('sl', model, info)
 
 # %% ../nbs/02_spaces.ipynb #0df0e38c
@@ -237,9 +228,8 @@ def ssl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderC
     rundir = rundir or RunDir()
     torch.manual_seed(cfg.seed)                                   # the initial weights (encoder and projector) depend on the seed alone
     enc = SmallResNet(real.ref.shape[1], 1, cfg.widths)
-    d = rundir.stage('encoder-ssl', dict(**_real_key(real), **asdict(cfg)))
-    info = _load_encoder(enc, d)
-    if info is None:
+    d = rundir.stage('encoder-ssl', dict(**real_key(real), **asdict(cfg)))
+    def train():
         t0 = time.time()
         g = torch.Generator().manual_seed(cfg.seed)
         i = torch.randperm(len(real.ref), generator=g)[:cfg.n_train_ssl or len(real.ref)]
@@ -250,7 +240,8 @@ def ssl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderC
         info = dict(linear_probe_accuracy=linear_probe(sp, real, seed=cfg.seed) if len(real.ref_labels.unique()) > 1 else None,  # no classes, no probe
                     train_seconds=round(time.time() - t0, 1),
                     n_train=len(i), feature_dim=enc.n_feat)
-        _save_encoder(enc.cpu(), info, d)
+        return enc.cpu(), info
+    enc, info = cached_net(d, lambda: enc, train, 'weights.safetensors')
     return FeatureSpace('ssl', enc, info)
 
 # %% ../nbs/02_spaces.ipynb #ef6f1075
@@ -297,3 +288,12 @@ def get_space(name:str,                      # 'rgb', 'freq', 'sl', 'ssl', or 's
     if path: return PretrainedSpace(path, name=base)
     if real is None: raise GmfptError(f"the {base} space is learned from real data; pass `real`")
     return (sl_space if base == 'sl' else ssl_space)(real, rundir, cfg, verbose)
+
+# %% ../nbs/02_spaces.ipynb #8901fed1
+def folder_space(name:str, real:RealData, run:RunDir, cfg:EncoderConfig) -> Space:
+    "The space `name` for real images without class labels (a user's folder)."
+    if name == 'sl' and len(real.ref_labels.unique()) < 2:
+        raise GmfptError("the sl space is trained on the class labels of the real images, which a folder of images does not have; "
+                         "use rgb, freq or ssl, or sl:PATH with local ResNet-50 weights")
+    return get_space(name, real, run, cfg)
+

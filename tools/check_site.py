@@ -11,7 +11,7 @@
 
 Usage: python tools/check_site.py [FIGURE_PAGE] [--site DIR]
   FIGURE_PAGE: a page of the site, as `50_fig_tsne`, `50_fig_tsne.html` or `fig_tsne.html` (default: the first that
-  exists of 50_fig_tsne, 51_fig_artifacts, 54_fig_clustering, 01_zoo). DIR: default _docs, else _proc/_docs.
+  exists of 50_fig_tsne, 51_fig_artifacts, 54_fig_clustering, 03_zoo). DIR: default _docs, else _proc/_docs.
 Exits 1 with the list of problems, else 0. Build the site first with `bash tools/docs.sh`.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURE_PAGES = ("50_fig_tsne", "51_fig_artifacts", "54_fig_clustering", "01_zoo")
+FIGURE_PAGES = ("50_fig_tsne", "51_fig_artifacts", "54_fig_clustering", "03_zoo")
 LINK_ATTRS = ("href", "src", "poster", "data")  # attributes that name a file the page needs or links to
 
 

@@ -20,9 +20,9 @@ t0=$SECONDS
 [ -x "$VENV/bin/python" ] || fail "no virtual environment at $VENV (run: make setup)"
 
 # The sidebar is generated, not written by hand, so that it never goes stale: a notebook added to nbs/ appears in it on
-# the next build, in its place in the data flow. Order: Home (index), the pipeline 00-08 (data, zoo, spaces, manifold,
-# attribution, baselines, evaluation, analysis, open set), the figures and tables 5x, the command line and demo 1x, then
-# 09_*, a reliability page and anything else. The file is written only when its content changes, and is read by
+# the next build, in its place in the data flow. Order: Home (index), the library's layers 00-09 (store, data, spaces,
+# zoo, manifold, attribution, baselines, evaluation, analysis, pipeline), the figures and tables 5x, the command line and
+# demo (10, 11), then the reliability page and anything else. The file is written only when its content changes, and is read by
 # both smalldocs and Quarto (nbs/_quarto.yml names it in metadata-files), so the deployed site has the same navigation.
 python - <<'PY' || fail "could not write nbs/sidebar.yml"
 import re
@@ -33,15 +33,15 @@ nbs = Path("nbs")
 pages = sorted(p.name for p in nbs.iterdir() if p.is_file() and p.suffix in (".ipynb", ".qmd", ".md")
                and not p.name.startswith(("_", ".")) and p.stem.lower() != "readme")
 num = lambda n: int(m.group(1)) if (m := re.match(r"(\d+)_", n)) else None
-home, groups = [], {"Pipeline": [], "Figures and tables": [], "Command line and demo": [], "More": []}
+home, groups = [], {"Library": [], "Figures and tables": [], "Command line and demo": [], "More": []}
 for n in pages:
     k = num(n)
     if Path(n).stem == "index": home.append(n)
-    elif k is not None and k <= 8: groups["Pipeline"].append(n)
+    elif k is not None and k <= 9: groups["Library"].append(n)
     elif k is not None and 50 <= k <= 59: groups["Figures and tables"].append(n)
-    elif k is not None and 10 <= k <= 19: groups["Command line and demo"].append(n)
+    elif k is not None and 10 <= k <= 11: groups["Command line and demo"].append(n)
     else: groups["More"].append(n)
-rank = lambda n: (0 if num(n) in (8, 9) else 1 if "reliab" in n.lower() else 2, num(n) if num(n) is not None else 10**6, n)
+rank = lambda n: (0 if "reliab" in n.lower() else 1, num(n) if num(n) is not None else 10**6, n)
 groups = {s: sorted(v, key=rank if s == "More" else (lambda n: (num(n), n))) for s, v in groups.items()}
 contents = [{"text": "Home", "href": h} for h in home] + [{"section": s, "contents": v} for s, v in groups.items() if v]
 text = ("# Written by tools/docs.sh from the pages in nbs/; do not edit (your changes would be overwritten).\n"
