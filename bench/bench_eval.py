@@ -15,9 +15,9 @@ import argparse, json, os, platform, time
 from dataclasses import replace
 from pathlib import Path
 import torch, torch.nn as nn
-from gmfpt_nb.attribution import AttributorNet, TrainConfig, train_attributor
+from gmfpt_nb.networks import AttributorNet, TrainConfig, train_attributor
 from gmfpt_nb.baselines import get_baseline, cooccurrence
-from gmfpt_nb.cli import PRESETS
+from gmfpt_nb.pipeline import PRESETS
 
 OUT = Path(__file__).parent/'results'
 

@@ -13,7 +13,8 @@ Run: .venv/bin/python bench/bench_manifold.py   [--quick: fewer repeats]
 import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, torch, faiss
-from gmfpt_nb.data import load_fmnist, RunDir
+from gmfpt_nb.store import RunDir
+from gmfpt_nb.data import load_fmnist
 from gmfpt_nb.spaces import RGBSpace
 from gmfpt_nb.manifold import Manifold, IndexConfig, extract_artifacts
 

@@ -22,13 +22,15 @@ __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'FMNIST_SUBSETS', 
            'random_perturb']
 
 # %% ../nbs/01_data.ipynb #06f35eb8
-FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
+                  'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 FMNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
                 'test': ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
 DEBIAN_FMNIST = Path('/usr/share/datasets/fashion-mnist')
 
 # %% ../nbs/01_data.ipynb #18abc1b5
-def read_idx(path:str|Path) -> np.ndarray:
+def read_idx(path:str|Path,  # an IDX file of unsigned bytes, optionally gzipped (`.gz`)
+            ) -> np.ndarray:
     "Read an IDX file (optionally gzipped) of unsigned bytes into an array of its stated shape."
     path = Path(path)
     raw = (gzip.open if path.suffix == '.gz' else open)(path, 'rb').read()
@@ -37,25 +39,29 @@ def read_idx(path:str|Path) -> np.ndarray:
     ndim = raw[3]
     shape = tuple(int.from_bytes(raw[4+4*i:8+4*i], 'big') for i in range(ndim))
     data = np.frombuffer(raw, np.uint8, offset=4+4*ndim)
-    if data.size != int(np.prod(shape)): raise DatasetError(f"{path}: truncated IDX file ({data.size} of {int(np.prod(shape))} values); re-download it")
+    if data.size != int(np.prod(shape)):
+        raise DatasetError(f"{path}: truncated IDX file ({data.size} of {int(np.prod(shape))} values); re-download it")
     return data.reshape(shape)
 
 # %% ../nbs/01_data.ipynb #4a07e203
 def _find_idx(d:Path, stem:str):
+    "The file `stem` or `stem.gz` in `d`, else None."
     for name in (stem, stem+'.gz'):
         if (d/name).exists(): return d/name
 
 def fmnist_dir() -> Path:
-    "The first folder holding all four Fashion-MNIST IDX files; a `DatasetError` naming both ways to get them otherwise."
+    "The first folder holding all four Fashion-MNIST IDX files, else a `DatasetError` naming both ways to get them."
     cands = [Path(os.environ['GMFPT_FMNIST_DIR'])] if 'GMFPT_FMNIST_DIR' in os.environ else []
     cands += [DEBIAN_FMNIST, cache_dir()/'fashion-mnist']
     for d in cands:
         if all(_find_idx(d, s) for pair in FMNIST_FILES.values() for s in pair): return d
     raise DatasetError(f"Fashion-MNIST not found in {', '.join(map(str, cands))}. Install it with "
-                       "`apt-get install dataset-fashion-mnist`, or run `python -c 'import gmfpt_nb.data as d; d.download_fmnist()'`")
+                       "`apt-get install dataset-fashion-mnist`, or run "
+                       "`python -c 'import gmfpt_nb.data as d; d.download_fmnist()'`")
 
 # %% ../nbs/01_data.ipynb #dec9425c
-def download_fmnist(dest:str|Path|None=None) -> Path:  # default: `cache_dir()/'fashion-mnist'`
+def download_fmnist(dest:str|Path|None=None,  # folder for the IDX files; None: `cache_dir()/'fashion-mnist'`
+                   ) -> Path:
     "Download the Fashion-MNIST IDX files once with torchvision into `dest`."
     from torchvision.datasets import FashionMNIST
     dest = Path(dest) if dest else cache_dir()/'fashion-mnist'
@@ -73,13 +79,17 @@ def load_fmnist(split:str='train',  # 'train' (60,000 images) or 'test' (10,000)
     if split not in FMNIST_FILES: raise DatasetError(f"unknown split {split!r}; use 'train' or 'test'")
     d = fmnist_dir()
     x, y = (read_idx(_find_idx(d, s)) for s in FMNIST_FILES[split])
-    if len(x) != len(y): raise DatasetError(f"{d}: {len(x)} images but {len(y)} labels in the {split} split; re-download it")
+    if len(x) != len(y):
+        raise DatasetError(f"{d}: {len(x)} images but {len(y)} labels in the {split} split; re-download it")
     return torch.from_numpy(x.copy())[:, None], torch.from_numpy(y.astype(np.int64))
 
 # %% ../nbs/01_data.ipynb #0110347e
 FMNIST_SUBSETS = {'tops': [0, 2, 3, 4, 6], 'rest': [1, 5, 7, 8, 9]}
 
-def class_subset(x:torch.Tensor, y:torch.Tensor, classes:list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+def class_subset(x:torch.Tensor,     # images, one per label
+                 y:torch.Tensor,     # their class labels (N,)
+                 classes:list[int],  # the labels to keep
+                ) -> tuple[torch.Tensor, torch.Tensor]:
     "The images of `x` (and their labels) whose label is in `classes`."
     keep = torch.isin(y, torch.as_tensor(classes))
     return x[keep], y[keep]
@@ -99,6 +109,7 @@ _GREY = {'1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'}
 
 # %% ../nbs/01_data.ipynb #c2a66f86
 def _to_mode(img:Image.Image, channels:int|None) -> Image.Image:
+    "`img` as 8-bit grey (`channels=1`) or RGB (3); None keeps its kind; high bit depths are scaled to 8 bits."
     if img.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):  # high bit depth grey: scale to 8 bits
         a = np.asarray(img, dtype=np.float64)
         img = Image.fromarray(np.clip(np.round(a * 255 / (65535 if a.max() > 255 else 255)), 0, 255).astype(np.uint8))
@@ -106,7 +117,7 @@ def _to_mode(img:Image.Image, channels:int|None) -> Image.Image:
     if img.mode == 'P': img = img.convert('RGBA')
     return img.convert('L' if channels == 1 else 'RGB')
 
-def read_image(path:str|Path,
+def read_image(path:str|Path,            # the image file
                channels:int|None=None,  # 1 or 3; None keeps the image's own (grey -> 1, colour -> 3)
               ) -> np.ndarray:
     "Read one image file as a uint8 array `(C,H,W)`, or raise `ImageError` saying what is wrong with it."
@@ -117,34 +128,41 @@ def read_image(path:str|Path,
         raise ImageError(f"{path}: no such file")
     if path.is_dir(): raise ImageError(f"{path}: is a folder, not an image file")
     if path.suffix.lower() not in IMG_EXTS:
-        raise ImageError(f"{path}: not an image file (extension {path.suffix or 'none'}); use {'/'.join(IMG_EXTS)} files")
+        raise ImageError(f"{path}: not an image file (extension {path.suffix or 'none'}); "
+                         f"use {'/'.join(IMG_EXTS)} files")
     try:
         if path.stat().st_size == 0: raise ImageError(f"{path}: empty file (0 bytes); replace or remove it")
         with Image.open(path) as img:
             if img.format not in ('PNG', 'JPEG', 'WEBP', 'MPO'):
                 raise ImageError(f"{path}: {img.format} images are not supported; convert it to PNG")
             w, h = img.size
-            if w * h > MAX_PIXELS: raise ImageError(f"{path}: {w}x{h} pixels is over the {MAX_PIXELS:,}-pixel limit; downscale it")
+            if w * h > MAX_PIXELS:
+                raise ImageError(f"{path}: {w}x{h} pixels is over the {MAX_PIXELS:,}-pixel limit; downscale it")
             img.load()
             a = np.asarray(_to_mode(img, channels))
     except ImageError: raise
-    except UnidentifiedImageError: raise ImageError(f"{path}: not a readable image (unknown or corrupt content); replace or remove it") from None
-    except Image.DecompressionBombError: raise ImageError(f"{path}: image too large to decode safely; downscale it") from None
-    except PermissionError: raise ImageError(f"{path}: permission denied; make the file readable") from None
-    except (OSError, SyntaxError, ValueError) as e: raise ImageError(f"{path}: truncated or corrupt image ({e}); replace or remove it") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not a readable image (unknown or corrupt content); replace or remove it") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{path}: image too large to decode safely; downscale it") from None
+    except PermissionError:
+        raise ImageError(f"{path}: permission denied; make the file readable") from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageError(f"{path}: truncated or corrupt image ({e}); replace or remove it") from None
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1).copy()
 
 # %% ../nbs/01_data.ipynb #05af252c
 @dataclass
 class ImageSet:
     "Images read from files: uint8 `x` of shape `(N,C,H,W)`, their `paths`, and the files that `failed` with why."
-    x: torch.Tensor
-    paths: list
+    x: torch.Tensor                             # uint8 images (N,C,H,W)
+    paths: list                                 # the file of each image, in order
     failed: list = field(default_factory=list)  # (path, message) pairs of skipped files
     def __len__(self): return len(self.x)
 
 # %% ../nbs/01_data.ipynb #86f66822
-def list_images(folder:str|Path) -> list[Path]:
+def list_images(folder:str|Path,  # a folder of image files
+               ) -> list[Path]:
     "The files of `folder` (not recursive, hidden files ignored), sorted by name; `DatasetError` if there are none."
     folder = Path(folder)
     if not folder.is_dir(): raise DatasetError(f"{folder}: no such folder")
@@ -168,13 +186,17 @@ def read_images(paths:list,                 # image files
         except ImageError as e:
             if on_error == 'raise': raise
             failed.append((p, str(e)))
-    if failed: log.warning(f"skipped {len(failed)} of {len(paths)} files: " + '; '.join(m for _, m in failed[:3]) + (' ...' if len(failed) > 3 else ''))
-    if not arrs: raise DatasetError(f"none of the {len(paths)} files is a readable image (first problem: {failed[0][1]})")
+    if failed:
+        log.warning(f"skipped {len(failed)} of {len(paths)} files: "
+                    + '; '.join(m for _, m in failed[:3]) + (' ...' if len(failed) > 3 else ''))
+    if not arrs:
+        raise DatasetError(f"none of the {len(paths)} files is a readable image (first problem: {failed[0][1]})")
     if size is None: size = tuple(arrs[0].shape[1:])
     sizes = pd.Series([f'{a.shape[1]}x{a.shape[2]}' for a in arrs]).value_counts()
     if len(sizes) > 1 or tuple(arrs[0].shape[1:]) != tuple(size):
         if not resize:
-            raise DatasetError(f"images must all be {size[0]}x{size[1]}, found sizes " + ', '.join(f'{k} ({v} files)' for k, v in sizes.items())
+            raise DatasetError(f"images must all be {size[0]}x{size[1]}, found sizes "
+                               + ', '.join(f'{k} ({v} files)' for k, v in sizes.items())
                                + "; resize them yourself, or pass size=(H,W) and resize=True")
         arrs = [a if a.shape[1:] == tuple(size) else _resize(a, size) for a in arrs]
     c = channels or max(a.shape[0] for a in arrs)
@@ -182,6 +204,7 @@ def read_images(paths:list,                 # image files
     return ImageSet(x, ok, failed)
 
 def _resize(a:np.ndarray, size) -> np.ndarray:
+    "Image `a` (C,H,W) resized to `size` (H,W), bilinear."
     img = Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).resize((size[1], size[0]), Image.BILINEAR)
     b = np.asarray(img); return b[None] if b.ndim == 2 else b.transpose(2, 0, 1)
 
@@ -192,21 +215,25 @@ DESIGN_CHOICES = ('upsampling', 'nonlinearity', 'normalization', 'downsampling',
 MANIFEST_COLS = ('name', 'family', *DESIGN_CHOICES, 'train_data', 'seed', 'n_samples')
 
 # %% ../nbs/01_data.ipynb #971313a6
-def read_manifest(path:str|Path) -> pd.DataFrame:
+def read_manifest(path:str|Path,  # `manifest.csv`, or a Parquet file ending in `.parquet`
+                 ) -> pd.DataFrame:
     "Read and check a GM manifest (CSV or Parquet): the columns of `MANIFEST_COLS`, known families, unique names."
     path = Path(path)
     if not path.exists(): raise ManifestError(f"{path}: no such manifest")
     try: df = pd.read_parquet(path) if path.suffix == '.parquet' else pd.read_csv(path, dtype={'name': str})
     except Exception as e: raise ManifestError(f"{path}: unreadable manifest ({e})") from None
     missing = [c for c in MANIFEST_COLS if c not in df.columns]
-    if missing: raise ManifestError(f"{path}: missing columns {', '.join(missing)}; a manifest needs {', '.join(MANIFEST_COLS)}")
+    if missing: raise ManifestError(f"{path}: missing columns {', '.join(missing)}; "
+                                    f"a manifest needs {', '.join(MANIFEST_COLS)}")
     bad = sorted(set(df.family) - set(FAMILIES))
     if bad: raise ManifestError(f"{path}: unknown families {bad}; use one of {', '.join(FAMILIES)}")
     dup = df.name[df.name.duplicated()].tolist()
     if dup: raise ManifestError(f"{path}: models listed twice: {dup}")
     return df.reset_index(drop=True)
 
-def write_manifest(df:pd.DataFrame, path:str|Path):
+# %% ../nbs/01_data.ipynb #92f53afd
+def write_manifest(df:pd.DataFrame,  # one row per model, with the columns of `MANIFEST_COLS`
+                   path:str|Path):   # `.parquet`: a Parquet file; any other name: CSV
     "Write a manifest atomically (CSV, or Parquet when `path` ends in `.parquet`)."
     with atomic_path(path) as tmp:
         df.to_parquet(tmp, index=False) if Path(path).suffix == '.parquet' else df.to_csv(tmp, index=False)
@@ -214,15 +241,16 @@ def write_manifest(df:pd.DataFrame, path:str|Path):
 # %% ../nbs/01_data.ipynb #f45eb968
 @dataclass
 class GMDataset:
-    "Images of real data and of several GMs: uint8 `x` `(N,C,H,W)`, int64 labels `y` indexing `classes` (`classes[0]` is 'real')."
-    x: torch.Tensor
-    y: torch.Tensor
-    classes: list
-    manifest: pd.DataFrame
-    paths: list = field(default_factory=list)
-    failed: list = field(default_factory=list)
+    "Images of real data and of several GMs, with labels `y` indexing `classes` (`classes[0]` is 'real')."
+    x: torch.Tensor                             # uint8 images (N,C,H,W)
+    y: torch.Tensor                             # int64 labels (N,): indices into `classes`
+    classes: list                               # source names: 'real', then one per GM
+    manifest: pd.DataFrame                      # one row per GM: family, design choices, ... (see `MANIFEST_COLS`)
+    paths: list = field(default_factory=list)   # the file of each image, when read from a folder
+    failed: list = field(default_factory=list)  # (path, message) pairs of skipped files
     def __len__(self): return len(self.x)
-    def __repr__(self): return f"GMDataset({len(self)} images {tuple(self.x.shape[1:])}, {len(self.classes)-1} GMs + real)"
+    def __repr__(self):
+        return f"GMDataset({len(self)} images {tuple(self.x.shape[1:])}, {len(self.classes)-1} GMs + real)"
 
 # %% ../nbs/01_data.ipynb #47b0c81a
 def read_gm_folder(root:str|Path,              # folder with `real/` and one sub-folder per GM
@@ -235,17 +263,21 @@ def read_gm_folder(root:str|Path,              # folder with `real/` and one sub
     if not (root/REAL).is_dir(): raise DatasetError(f"{root}: no '{REAL}/' sub-folder; put the real images there")
     gms = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != REAL and not p.name.startswith('.'))
     if not gms: raise DatasetError(f"{root}: no GM sub-folders besides '{REAL}/'; add one folder of samples per model")
-    if manifest is None: manifest = next((root/f'manifest{e}' for e in ('.csv', '.parquet') if (root/f'manifest{e}').exists()), None)
+    if manifest is None:
+        manifest = next((root/f'manifest{e}' for e in ('.csv', '.parquet') if (root/f'manifest{e}').exists()), None)
     if manifest is not None:
         df = read_manifest(manifest)
         gen = df[df.family != REAL]
         missing = sorted(set(gen.name) - set(gms))
-        if missing: raise ManifestError(f"{manifest}: models {missing} have no folder in {root}; add their samples or remove their rows")
+        if missing: raise ManifestError(f"{manifest}: models {missing} have no folder in {root}; "
+                                        "add their samples or remove their rows")
         extra = sorted(set(gms) - set(gen.name))
-        if extra: raise ManifestError(f"{root}: folders {extra} are not in {manifest}; add their rows or remove the folders")
+        if extra: raise ManifestError(f"{root}: folders {extra} are not in {manifest}; "
+                                      "add their rows or remove the folders")
         gms = list(gen.name)
     else:
-        df = pd.DataFrame([dict(name=g, family='?', **{c: '?' for c in DESIGN_CHOICES}, train_data='?', seed=-1, n_samples=-1) for g in gms])
+        df = pd.DataFrame([dict(name=g, family='?', **{c: '?' for c in DESIGN_CHOICES},
+                                train_data='?', seed=-1, n_samples=-1) for g in gms])
     classes = [REAL, *gms]
     files = [(i, p) for i, c in enumerate(classes) for p in list_images(root/c)]
     s = read_images([p for _, p in files], **kw)
@@ -256,14 +288,16 @@ def read_gm_folder(root:str|Path,              # folder with `real/` and one sub
 @dataclass
 class Splits:
     "Index arrays of a train / validation / test split."
-    train: np.ndarray
-    val: np.ndarray
-    test: np.ndarray
+    train: np.ndarray  # indices of the training items
+    val: np.ndarray    # indices of the validation items
+    test: np.ndarray   # indices of the test items
 
-def stratified_splits(y,                  # class labels, one per item
-                      val:float=0.2,      # fraction of items for validation
-                      test:float=0.2,     # fraction of items for testing
-                      seed:int=0) -> Splits:
+# %% ../nbs/01_data.ipynb #9638c253
+def stratified_splits(y,               # class labels, one per item
+                      val:float=0.2,   # fraction of items for validation
+                      test:float=0.2,  # fraction of items for testing
+                      seed:int=0,      # seed of the shuffles: the same seed gives the same split everywhere
+                     ) -> Splits:
     "Deterministic stratified train/val/test indices of `y`."
     from sklearn.model_selection import train_test_split
     y = np.asarray(y); idx = np.arange(len(y))
@@ -272,12 +306,15 @@ def stratified_splits(y,                  # class labels, one per item
     return Splits(np.sort(tr), np.sort(va), np.sort(te))
 
 # %% ../nbs/01_data.ipynb #c4181b76
-def split_reference(n:int,              # number of real images
-                    n_ref:int|float=0.5, # reference (manifold) images: a count, or a fraction of `n`
-                    seed:int=0) -> tuple[np.ndarray, np.ndarray]:
+def split_reference(n:int,                # number of real images
+                    n_ref:int|float=0.5,  # reference (manifold) images: a count, or a fraction of `n`
+                    seed:int=0,           # seed of the random permutation
+                   ) -> tuple[np.ndarray, np.ndarray]:
     "Disjoint index arrays `(ref, heldout)` of `n` real images: the manifold's reference set, and the real class."
     k = int(round(n * n_ref)) if isinstance(n_ref, float) else int(n_ref)
-    if not 0 < k < n: raise DatasetError(f"cannot keep {k} of {n} real images as reference and the rest as the real class; give more real images")
+    if not 0 < k < n:
+        raise DatasetError(f"cannot keep {k} of {n} real images as reference and the rest as the real class; "
+                           "give more real images")
     perm = np.random.default_rng(seed).permutation(n)
     return np.sort(perm[:k]), np.sort(perm[k:])
 
@@ -285,22 +322,26 @@ def split_reference(n:int,              # number of real images
 @dataclass
 class RealData:
     "The real side of an experiment: the manifold's reference images and held-out real images, uint8 `(N,C,H,W)`."
-    name: str
-    ref: torch.Tensor
-    ref_labels: torch.Tensor
-    heldout: torch.Tensor
-    heldout_labels: torch.Tensor
-    def __repr__(self): return f"RealData({self.name!r}: {len(self.ref)} reference + {len(self.heldout)} held-out images {tuple(self.ref.shape[1:])})"
+    name: str                     # the real dataset's name, e.g. 'fmnist-tops', or the folder's name
+    ref: torch.Tensor             # the reference images: they define the real manifold M
+    ref_labels: torch.Tensor      # their int64 class labels (N,); all 0 for a folder without classes
+    heldout: torch.Tensor         # the held-out real images: the 'real' class
+    heldout_labels: torch.Tensor  # their int64 class labels
+    def __repr__(self):
+        return (f"RealData({self.name!r}: {len(self.ref)} reference + {len(self.heldout)} held-out images "
+                f"{tuple(self.ref.shape[1:])})")
 
 # %% ../nbs/01_data.ipynb #0f2f465b
 REAL_DATASETS = ('fmnist', 'fmnist-tops', 'fmnist-rest', 'digits')
 
-def real_data(name:str='fmnist',       # one of `REAL_DATASETS`
-              n_ref:int|None=None,     # keep only this many reference images (a fixed random subset), e.g. for small presets
-              n_heldout:int|None=None, # keep only this many held-out images
-              seed:int=0) -> RealData:
+def real_data(name:str='fmnist',        # one of `REAL_DATASETS`
+              n_ref:int|None=None,      # keep only this many reference images (a fixed random subset); None: all
+              n_heldout:int|None=None,  # keep only this many held-out images (a fixed random subset); None: all
+              seed:int=0,               # seed of the subsets, and of the reference / held-out split of digits
+             ) -> RealData:
     "The reference set and held-out real images of a named real dataset."
-    if name not in REAL_DATASETS: raise DatasetError(f"unknown real dataset {name!r}; use one of {', '.join(REAL_DATASETS)}")
+    if name not in REAL_DATASETS:
+        raise DatasetError(f"unknown real dataset {name!r}; use one of {', '.join(REAL_DATASETS)}")
     if name == 'digits':
         x, y = load_digits(); ref, held = split_reference(len(x), 0.7, seed)
         xr, yr, xh, yh = x[ref], y[ref], x[held], y[held]
@@ -310,23 +351,33 @@ def real_data(name:str='fmnist',       # one of `REAL_DATASETS`
             cls = FMNIST_SUBSETS[name.split('-')[1]]
             (xr, yr), (xh, yh) = class_subset(xr, yr, cls), class_subset(xh, yh, cls)
     g = torch.Generator().manual_seed(seed)
-    if n_ref is not None and n_ref < len(xr): i = torch.randperm(len(xr), generator=g)[:n_ref].sort().values; xr, yr = xr[i], yr[i]
-    if n_heldout is not None and n_heldout < len(xh): i = torch.randperm(len(xh), generator=g)[:n_heldout].sort().values; xh, yh = xh[i], yh[i]
+    if n_ref is not None and n_ref < len(xr):
+        i = torch.randperm(len(xr), generator=g)[:n_ref].sort().values; xr, yr = xr[i], yr[i]
+    if n_heldout is not None and n_heldout < len(xh):
+        i = torch.randperm(len(xh), generator=g)[:n_heldout].sort().values; xh, yh = xh[i], yh[i]
     return RealData(name, xr, yr, xh, yh)
 
 # %% ../nbs/01_data.ipynb #6fa1267f
-def summarize(x:torch.Tensor, y:torch.Tensor, classes:list) -> pd.DataFrame:
+def summarize(x:torch.Tensor,  # uint8 images (N,C,H,W)
+              y:torch.Tensor,  # their labels (N,): indices into `classes`
+              classes:list,    # class names: one row each, in this order
+             ) -> pd.DataFrame:
     "Count, shape and pixel statistics of each class of a uint8 image tensor."
     rows = []
     for i, c in enumerate(classes):
         xi = x[y == i].float()
-        rows.append(dict(source=c, n=len(xi), shape='x'.join(map(str, x.shape[1:])), mean=round(xi.mean().item(), 1) if len(xi) else float('nan'),
+        rows.append(dict(source=c, n=len(xi), shape='x'.join(map(str, x.shape[1:])),
+                         mean=round(xi.mean().item(), 1) if len(xi) else float('nan'),
                          std=round(xi.std().item(), 1) if len(xi) > 1 else float('nan')))
     return pd.DataFrame(rows)
 
 # %% ../nbs/01_data.ipynb #5dc43237
-def folder_data(folder:str|Path, ref_fraction:float=0.5, seed:int=0, **kw) -> tuple[RealData, GMDataset]:
-    "A GM dataset folder as the two sides of an experiment: `real/` split into reference and held-out images, and the GM dataset (held-out real + every GM)."
+def folder_data(folder:str|Path,         # a GM dataset folder: `real/`, one folder per GM, optional manifest
+                ref_fraction:float=0.5,  # fraction of the `real/` images that form the reference set (an int: a count)
+                seed:int=0,              # seed of the reference / held-out split
+                **kw,                    # passed to `read_gm_folder` (manifest, channels, size, resize, on_error)
+               ) -> tuple[RealData, GMDataset]:
+    "`real/` of a GM dataset folder split into reference and held-out images, and the GM dataset (held-out real + GMs)."
     ds = read_gm_folder(folder, **kw)
     r, g = (ds.y == 0).nonzero().flatten(), (ds.y != 0).nonzero().flatten()
     ref, held = split_reference(len(r), ref_fraction, seed)
@@ -337,26 +388,36 @@ def folder_data(folder:str|Path, ref_fraction:float=0.5, seed:int=0, **kw) -> tu
 
 
 # %% ../nbs/01_data.ipynb #38b2dc5b
-PERTURBATIONS = {'clean': ('clean', 0), 'JPEG 90': ('jpeg', 90), 'JPEG 75': ('jpeg', 75), 'JPEG 50': ('jpeg', 50), 'resize 0.5x': ('resize', 0.5),
-                 'blur 0.5': ('blur', 0.5), 'blur 1': ('blur', 1.0), 'noise 4': ('noise', 4), 'noise 8': ('noise', 8)}
+PERTURBATIONS = {'clean': ('clean', 0), 'JPEG 90': ('jpeg', 90), 'JPEG 75': ('jpeg', 75), 'JPEG 50': ('jpeg', 50),
+                 'resize 0.5x': ('resize', 0.5), 'blur 0.5': ('blur', 0.5), 'blur 1': ('blur', 1.0),
+                 'noise 4': ('noise', 4), 'noise 8': ('noise', 8)}
 
-def perturb(x:torch.Tensor, name:str, seed:int=0) -> torch.Tensor:
+def perturb(x:torch.Tensor,  # uint8 images (N,C,H,W)
+            name:str,        # a key of `PERTURBATIONS`
+            seed:int=0,      # seed of the Gaussian noise (the other perturbations are not random)
+           ) -> torch.Tensor:
     "uint8 images `x` (N,C,H,W) after perturbation `name` of `PERTURBATIONS`."
     import torchvision.transforms.v2.functional as TF
     from torchvision.io import encode_jpeg, decode_jpeg
-    if name not in PERTURBATIONS: raise GmfptError(f"unknown perturbation {name!r}; use one of {', '.join(PERTURBATIONS)}")
+    if name not in PERTURBATIONS:
+        raise GmfptError(f"unknown perturbation {name!r}; use one of {', '.join(PERTURBATIONS)}")
     kind, v = PERTURBATIONS[name]
     if kind == 'clean' or len(x) == 0: return x.clone()
     if kind == 'jpeg': return torch.stack(decode_jpeg(encode_jpeg(list(x.contiguous()), quality=int(v))))
     if kind == 'resize':
         h, w = x.shape[-2:]
-        return TF.resize(TF.resize(x, [max(1, round(h * v)), max(1, round(w * v))], antialias=True), [h, w], antialias=True)
+        return TF.resize(TF.resize(x, [max(1, round(h * v)), max(1, round(w * v))], antialias=True),
+                         [h, w], antialias=True)
     if kind == 'blur': return TF.gaussian_blur(x, [2 * math.ceil(3 * v) + 1] * 2, [v, v])
     g = torch.Generator().manual_seed(seed)
     return (x.float() + v * torch.randn(x.shape, generator=g)).round().clamp(0, 255).to(torch.uint8)
 
-def random_perturb(x:torch.Tensor, names:list|None=None, seed:int=0) -> torch.Tensor:
-    "Each image of `x` under one perturbation drawn at random from `names` (default: every one but 'clean'): the augmentation."
+# %% ../nbs/01_data.ipynb #f1ef23ee
+def random_perturb(x:torch.Tensor,        # uint8 images (N,C,H,W)
+                   names:list|None=None,  # keys of `PERTURBATIONS` to draw from; None: all ('clean' is never drawn)
+                   seed:int=0,            # seed of the draw and of the noise
+                  ) -> torch.Tensor:
+    "Each image of `x` under one perturbation drawn at random from `names`, never 'clean': the augmentation."
     names = [n for n in (names or PERTURBATIONS) if n != 'clean']
     pick = torch.randint(len(names), (len(x),), generator=torch.Generator().manual_seed(seed))
     out = x.clone()

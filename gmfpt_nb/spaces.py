@@ -23,11 +23,17 @@ def default_device() -> torch.device:
     "CUDA when present, else CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
+# %% ../nbs/02_spaces.ipynb #668e808d
 class Space:
     "An embedding space phi: uint8 images `(N,C,H,W)` -> float32 embeddings `(N,*shape)`."
     name = 'space'
-    def phi(self, x:torch.Tensor) -> torch.Tensor: raise NotImplementedError
-    def to(self, device): return self
+    def phi(self, x:torch.Tensor,  # uint8 images (N,C,H,W), on the space's device
+           ) -> torch.Tensor:
+        "The embeddings of `x`, `(N,*shape)`: each space defines its own."
+        raise NotImplementedError
+    def to(self, device):  # a torch device or its name
+        "Move the space's weights, if it has any, to `device`; returns the space."
+        return self
     def key(self) -> dict:
         "What identifies this space in cache keys."
         return dict(space=self.name)
@@ -38,38 +44,52 @@ class Space:
              ) -> torch.Tensor:
         "phi of `x` in batches of `bs`, returned on the CPU."
         device = device or default_device(); self.to(device)
-        return torch.cat([self.phi(x[i:i+bs].to(device)).float().cpu() for i in range(0, len(x), bs)]) if len(x) else torch.empty(0)
+        return (torch.cat([self.phi(x[i:i+bs].to(device)).float().cpu() for i in range(0, len(x), bs)])
+                if len(x) else torch.empty(0))
     def __repr__(self): return f'{type(self).__name__}({self.name!r})'
 
 # %% ../nbs/02_spaces.ipynb #03e90a93
 class RGBSpace(Space):
     "phi(x) = x / 255: pixels in [0,1], shape (C,H,W)."
     name = 'rgb'
-    def phi(self, x): return x.float() / 255
+    def phi(self, x):  # uint8 images (N,C,H,W)
+        "The pixels of `x` scaled to [0,1]."
+        return x.float() / 255
 
+# %% ../nbs/02_spaces.ipynb #8b15eab6
 class FreqSpace(Space):
     "phi(x) = log(|fftshift(fft2(x/255))| + eps) per channel, shape (C,H,W)."
     name = 'freq'
-    def __init__(self, eps:float=1e-3): self.eps = eps
-    def key(self): return dict(space=self.name, eps=self.eps)
-    def phi(self, x):
+    def __init__(self, eps:float=1e-3):  # added to the Fourier magnitude before the log: the floor of phi
+        self.eps = eps
+    def key(self):
+        "What identifies this space in cache keys: its name and `eps`."
+        return dict(space=self.name, eps=self.eps)
+    def phi(self, x):  # uint8 images (N,C,H,W)
+        "Log-magnitude of the centred 2-D DFT of each channel of `x / 255`."
         f = torch.fft.fftshift(torch.fft.fft2(x.float() / 255), dim=(-2, -1))
         return torch.log(f.abs() + self.eps)
 
 # %% ../nbs/02_spaces.ipynb #be08067c
 class BasicBlock(nn.Module):
     "Two 3x3 conv-BN layers with an identity (or 1x1 projection) shortcut."
-    def __init__(self, ni, nf, stride=1):
+    def __init__(self, ni,  # input channels
+                 nf,            # output channels
+                 stride=1):     # stride of the first conv and of the shortcut: 2 halves the image size
         super().__init__()
         self.conv1, self.bn1 = nn.Conv2d(ni, nf, 3, stride, 1, bias=False), nn.BatchNorm2d(nf)
         self.conv2, self.bn2 = nn.Conv2d(nf, nf, 3, 1, 1, bias=False), nn.BatchNorm2d(nf)
-        self.short = nn.Identity() if stride == 1 and ni == nf else nn.Sequential(nn.Conv2d(ni, nf, 1, stride, bias=False), nn.BatchNorm2d(nf))
-    def forward(self, x):
+        self.short = (nn.Identity() if stride == 1 and ni == nf
+                      else nn.Sequential(nn.Conv2d(ni, nf, 1, stride, bias=False), nn.BatchNorm2d(nf)))
+    def forward(self, x):  # activations (N,ni,H,W)
+        "relu(conv-BN-relu-conv-BN(x) + shortcut(x))."
         return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + self.short(x))
 
+# %% ../nbs/02_spaces.ipynb #4bd868fd
 class SmallResNet(nn.Module):
-    "CIFAR-style ResNet for small images: stem, one stage per width (stride 2 after the first), global pooling, linear head."
-    def __init__(self, c_in:int=1, n_out:int=10,
+    "CIFAR-style ResNet for small images: stem, one stage per width (stride 2 after the first), pooling, linear head."
+    def __init__(self, c_in:int=1,                # input channels
+                 n_out:int=10,                    # outputs of the linear head, e.g. classes
                  widths:tuple=(16, 32, 64, 128),  # channels per stage; the last is the feature dimension
                  n_blocks:int=1,                  # basic blocks per stage
                  in_scale:float=255.):            # inputs are divided by this, then centred
@@ -80,19 +100,28 @@ class SmallResNet(nn.Module):
         for i, w in enumerate(widths):
             for j in range(n_blocks): layers.append(BasicBlock(ni, w, 2 if i > 0 and j == 0 else 1)); ni = w
         self.body, self.head = nn.Sequential(*layers), nn.Linear(widths[-1], n_out)
-    def features(self, x):
+    def features(self, x):  # images (N,c_in,H,W) of any size, values in 0..`in_scale` (uint8 or float)
         "Penultimate features `(N, widths[-1])`."
         x = x.float() / self.in_scale - 0.5
         return self.body(self.stem(x)).mean((2, 3))
-    def forward(self, x): return self.head(self.features(x))
+    def forward(self, x):  # images (N,c_in,H,W), as for `features`
+        "Outputs of the linear head `(N, n_out)`."
+        return self.head(self.features(x))
 
 # %% ../nbs/02_spaces.ipynb #0bdf7ecd
-def tensor_dls(x, y, xv, yv, bs:int=128, seed:int=0, device=None):
+def tensor_dls(x,             # training inputs, e.g. uint8 images (N,C,H,W)
+               y,             # training targets, one per input
+               xv,            # validation inputs
+               yv,            # validation targets
+               bs:int=128,    # batch size
+               seed:int=0,    # seed of the training shuffle
+               device=None):  # where batches are put; None: `default_device()`
     "fastai `DataLoaders` over in-memory tensors (train shuffled with `seed`, validation in order)."
     from fastai.data.core import DataLoaders
     from fastai.data.load import DataLoader
     device = device or default_device()
-    mk = lambda a, b, shuffle: DataLoader(_TensorDS(a, b), bs=bs, shuffle=shuffle, drop_last=shuffle and len(a) > bs, device=device)
+    mk = lambda a, b, shuffle: DataLoader(_TensorDS(a, b), bs=bs, shuffle=shuffle, drop_last=shuffle and len(a) > bs,
+                                          device=device)
     dls = DataLoaders(mk(x, y, True), mk(xv, yv, False), device=device)
     dls.train.rng.seed(seed)
     return dls
@@ -104,7 +133,16 @@ class _TensorDS:
     def __getitem__(self, i): return self.x[i], self.y[i]
 
 # %% ../nbs/02_spaces.ipynb #a6826e55
-def fit_learner(model, dls, loss_func, epochs:int, lr:float=3e-3, wd:float=1e-4, metrics=None, seed:int=0, verbose:bool=False, cbs=None):
+def fit_learner(model,               # the network to train, in place
+                dls,                 # fastai `DataLoaders`, e.g. from `tensor_dls`
+                loss_func,           # loss(predictions, targets)
+                epochs:int,          # epochs of the one-cycle schedule
+                lr:float=3e-3,       # peak learning rate
+                wd:float=1e-4,       # weight decay
+                metrics=None,        # fastai metrics computed on the validation set; None: none
+                seed:int=0,          # seed for fastai's `set_seed` (reproducible mode)
+                verbose:bool=False,  # show fastai's progress bar and results table
+                cbs=None):           # extra fastai callbacks
     "Train `model` with fastai's one-cycle policy; returns the `Learner` (model in eval mode)."
     from fastai.learner import Learner
     from fastai.torch_core import set_seed
@@ -121,31 +159,44 @@ def fit_learner(model, dls, loss_func, epochs:int, lr:float=3e-3, wd:float=1e-4,
 @dataclass(frozen=True)
 class EncoderConfig:
     "How the SL and SSL encoders are trained."
-    widths: tuple = (16, 32, 64, 128)
-    epochs_sl: int = 2
-    epochs_ssl: int = 4
-    n_train_ssl: int|None = 20000  # images for self-supervised training (a fixed subset); None: all
-    bs: int = 128
-    lr: float = 1e-2
-    seed: int = 0
+    widths: tuple = (16, 32, 64, 128)  # channels per `SmallResNet` stage; the last is the feature dimension
+    epochs_sl: int = 2                 # epochs of supervised (SL) training
+    epochs_ssl: int = 4                # epochs of self-supervised (SSL) training
+    n_train_ssl: int|None = 20000      # images for self-supervised training (a fixed subset); None: all
+    bs: int = 128                      # batch size (SSL uses at least 256)
+    lr: float = 1e-2                   # peak learning rate of the one-cycle schedule
+    seed: int = 0                      # seed of the initial weights, the shuffles and the augmentations
 
-def weights_hash(model:nn.Module) -> str:
+# %% ../nbs/02_spaces.ipynb #943b84f5
+def weights_hash(model:nn.Module,  # any torch module
+                ) -> str:
     "A short hash of a model's parameters and buffers: equal weights give equal hashes."
     import hashlib
     h = hashlib.sha256()
-    for k, v in sorted(model.state_dict().items()): h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    for k, v in sorted(model.state_dict().items()):
+        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
 
+# %% ../nbs/02_spaces.ipynb #af5cb240
 class FeatureSpace(Space):
     "phi(x) = penultimate features of a trained encoder, shape (D,)."
-    def __init__(self, name:str, encoder:nn.Module, info:dict|None=None):
+    def __init__(self, name:str,        # the space's name, e.g. 'sl' or 'ssl'
+                 encoder:nn.Module,     # a network with a `features` method, e.g. a `SmallResNet`; put in eval mode
+                 info:dict|None=None):  # what training measured (accuracy, time, ...); None: {}
         self.name, self.encoder, self.info = name, encoder.eval(), info or {}
-    def to(self, device): self.encoder.to(device); return self
-    def phi(self, x): return self.encoder.features(x)
-    def key(self): return dict(space=self.name, weights=weights_hash(self.encoder))
+    def to(self, device):  # a torch device or its name
+        "Move the encoder to `device`; returns the space."
+        self.encoder.to(device); return self
+    def phi(self, x):  # uint8 images (N,C,H,W)
+        "The encoder's penultimate features of `x`."
+        return self.encoder.features(x)
+    def key(self):
+        "What identifies this space in cache keys: its name and a hash of the encoder's weights."
+        return dict(space=self.name, weights=weights_hash(self.encoder))
 
 # %% ../nbs/02_spaces.ipynb #366afd2b
-def real_key(real:RealData) -> dict:
+def real_key(real:RealData,  # the real data of an experiment
+            ) -> dict:
     "What identifies a real dataset in cache keys: its name, sizes and a hash of its pixels."
     import hashlib
     h = hashlib.sha256(real.ref.numpy().tobytes()); h.update(real.heldout.numpy().tobytes())
@@ -153,13 +204,23 @@ def real_key(real:RealData) -> dict:
 
 # %% ../nbs/02_spaces.ipynb #4c38ab70
 @torch.no_grad()
-def accuracy_of(model, x, y, bs=1024, device=None) -> float:
+def accuracy_of(model,        # a classifier: images -> logits (N, classes)
+                x,            # uint8 images (N,C,H,W)
+                y,            # their labels (N,)
+                bs=1024,      # images per forward pass
+                device=None,  # where to compute; None: `default_device()`
+               ) -> float:
     "Classification accuracy of `model` on uint8 images `x` with labels `y`."
     device = device or default_device(); model.eval().to(device)
     pred = torch.cat([model(x[i:i+bs].to(device)).argmax(1).cpu() for i in range(0, len(x), bs)])
     return (pred == y).float().mean().item()
 
-def sl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderConfig(), verbose=False) -> FeatureSpace:
+# %% ../nbs/02_spaces.ipynb #61fb77b6
+def sl_space(real:RealData,                      # trained on `real.ref` and its labels, tested on `real.heldout`
+             rundir:RunDir|None=None,            # the run directory that caches the encoder; None: `RunDir()`
+             cfg:EncoderConfig=EncoderConfig(),  # how the encoder is trained
+             verbose=False,                      # show fastai's progress and results
+            ) -> FeatureSpace:
     "The SL space: a `SmallResNet` trained on the labels of `real.ref`, cached in `rundir`; test accuracy in `.info`."
     from fastai.metrics import accuracy
     rundir = rundir or RunDir()
@@ -170,14 +231,18 @@ def sl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderCo
     def train():
         t0 = time.time()
         dls = tensor_dls(real.ref, real.ref_labels, real.heldout, real.heldout_labels, cfg.bs, cfg.seed)
-        fit_learner(model, dls, nn.CrossEntropyLoss(), cfg.epochs_sl, cfg.lr, metrics=[accuracy], seed=cfg.seed, verbose=verbose)
-        return model.cpu(), dict(test_accuracy=accuracy_of(model, real.heldout, real.heldout_labels), n_train=len(real.ref),
-                                 train_seconds=round(time.time() - t0, 1), feature_dim=model.n_feat)
+        fit_learner(model, dls, nn.CrossEntropyLoss(), cfg.epochs_sl, cfg.lr, metrics=[accuracy], seed=cfg.seed,
+                    verbose=verbose)
+        info = dict(test_accuracy=accuracy_of(model, real.heldout, real.heldout_labels),
+                    train_seconds=round(time.time() - t0, 1), n_train=len(real.ref), feature_dim=model.n_feat)
+        return model.cpu(), info
     model, info = cached_net(d, lambda: model, train, 'weights.safetensors')
     return FeatureSpace('sl', model, info)
 
 # %% ../nbs/02_spaces.ipynb #0df0e38c
-def augment(x:torch.Tensor, generator:torch.Generator|None=None) -> torch.Tensor:
+def augment(x:torch.Tensor,                       # float images in [0,1] (N,C,H,W)
+            generator:torch.Generator|None=None,  # CPU generator of the random draws; None: torch's global one
+           ) -> torch.Tensor:
     "Random resized crop, flip, brightness/contrast jitter and noise, drawn per image; float in [0,1] -> float."
     n, dev = len(x), x.device
     r = lambda *s: torch.rand(*s, generator=generator).to(dev)
@@ -186,24 +251,33 @@ def augment(x:torch.Tensor, generator:torch.Generator|None=None) -> torch.Tensor
     tx, ty = (1 - side) * (2 * r(n) - 1), (1 - side) * (2 * r(n) - 1)
     theta = torch.zeros(n, 2, 3, device=dev)
     theta[:, 0, 0], theta[:, 1, 1], theta[:, 0, 2], theta[:, 1, 2] = side * flip, side, tx, ty
-    out = F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), align_corners=False, padding_mode='border')
+    out = F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), align_corners=False,
+                        padding_mode='border')
     b, c = 0.8 + 0.4 * r(n, 1, 1, 1), 0.8 + 0.4 * r(n, 1, 1, 1)
     m = out.mean((1, 2, 3), keepdim=True)
     out = (out - m) * c + m * b
     return (out + 0.02 * torch.randn(out.shape, generator=generator).to(dev)).clamp(0, 1)
 
+# %% ../nbs/02_spaces.ipynb #902bee30
 class BarlowTwins(nn.Module):
     "Encoder + projector; forward returns the projections of two augmentations of a uint8 batch."
-    def __init__(self, encoder:SmallResNet, proj_dim:int=256):
+    def __init__(self, encoder:SmallResNet,  # the encoder to train; its features feed the projector
+                 proj_dim:int=256):          # width of the projector's layers
         super().__init__()
         d = encoder.n_feat
         self.encoder = encoder
-        self.projector = nn.Sequential(nn.Linear(d, proj_dim, bias=False), nn.BatchNorm1d(proj_dim), nn.ReLU(), nn.Linear(proj_dim, proj_dim))
-    def forward(self, x):
+        self.projector = nn.Sequential(nn.Linear(d, proj_dim, bias=False), nn.BatchNorm1d(proj_dim), nn.ReLU(),
+                                       nn.Linear(proj_dim, proj_dim))
+    def forward(self, x):  # uint8 images (N,C,H,W)
+        "Projections `(2, N, proj_dim)` of two random augmentations of `x`."
         xf = x.float() / 255
         return torch.stack([self.projector(self.encoder.features(augment(xf) * 255)) for _ in range(2)])
 
-def barlow_loss(z:torch.Tensor, *_, lambd:float=5e-3) -> torch.Tensor:
+# %% ../nbs/02_spaces.ipynb #1dc99c7d
+def barlow_loss(z:torch.Tensor,    # projections of the two views, stacked: (2, N, D)
+                *_,                # ignored: the targets fastai passes
+                lambd:float=5e-3,  # weight of the off-diagonal (redundancy) term: lambda in the equation
+               ) -> torch.Tensor:
     "Barlow Twins loss of stacked projections `z` = (2, N, D)."
     z1, z2 = ((v - v.mean(0)) / (v.std(0) + 1e-5) for v in z)
     c = z1.T @ z2 / len(z1)
@@ -211,7 +285,11 @@ def barlow_loss(z:torch.Tensor, *_, lambd:float=5e-3) -> torch.Tensor:
     return on + lambd * (c.pow(2).sum() - torch.diagonal(c).pow(2).sum())
 
 # %% ../nbs/02_spaces.ipynb #84584c08
-def linear_probe(space:Space, real:RealData, n_train:int=10000, seed:int=0) -> float:
+def linear_probe(space:Space,        # the space whose frozen features are probed
+                 real:RealData,      # trained on `real.ref` and its labels, scored on `real.heldout`
+                 n_train:int=10000,  # at most this many reference images (a fixed random subset) train the probe
+                 seed:int=0,         # seed of that subset
+                ) -> float:
     "Accuracy on `real.heldout` of a logistic regression on frozen features of up to `n_train` reference images."
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -223,10 +301,14 @@ def linear_probe(space:Space, real:RealData, n_train:int=10000, seed:int=0) -> f
     return float(clf.score(fte, real.heldout_labels.numpy()))
 
 # %% ../nbs/02_spaces.ipynb #62d322e4
-def ssl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderConfig(), verbose=False) -> FeatureSpace:
-    "The SSL space: a `SmallResNet` trained by Barlow Twins on `real.ref` (no labels), cached; linear-probe accuracy in `.info`."
+def ssl_space(real:RealData,                      # trained on `real.ref` without labels; probed with both sets' labels
+              rundir:RunDir|None=None,            # the run directory that caches the encoder; None: `RunDir()`
+              cfg:EncoderConfig=EncoderConfig(),  # how the encoder is trained
+              verbose=False,                      # show fastai's progress and results
+             ) -> FeatureSpace:
+    "The SSL space: a `SmallResNet` trained by Barlow Twins on `real.ref`, cached; linear-probe accuracy in `.info`."
     rundir = rundir or RunDir()
-    torch.manual_seed(cfg.seed)                                   # the initial weights (encoder and projector) depend on the seed alone
+    torch.manual_seed(cfg.seed)                # the initial weights (encoder and projector) depend on the seed alone
     enc = SmallResNet(real.ref.shape[1], 1, cfg.widths)
     d = rundir.stage('encoder-ssl', dict(**real_key(real), **asdict(cfg)))
     def train():
@@ -234,10 +316,12 @@ def ssl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderC
         g = torch.Generator().manual_seed(cfg.seed)
         i = torch.randperm(len(real.ref), generator=g)[:cfg.n_train_ssl or len(real.ref)]
         nv = min(len(real.heldout), 1024)
-        dls = tensor_dls(real.ref[i], torch.zeros(len(i)), real.heldout[:nv], torch.zeros(nv), max(cfg.bs, 256), cfg.seed)
+        dls = tensor_dls(real.ref[i], torch.zeros(len(i)), real.heldout[:nv], torch.zeros(nv),
+                         max(cfg.bs, 256), cfg.seed)
         fit_learner(BarlowTwins(enc), dls, barlow_loss, cfg.epochs_ssl, cfg.lr, seed=cfg.seed, verbose=verbose)
         sp = FeatureSpace('ssl', enc)
-        info = dict(linear_probe_accuracy=linear_probe(sp, real, seed=cfg.seed) if len(real.ref_labels.unique()) > 1 else None,  # no classes, no probe
+        info = dict(linear_probe_accuracy=(linear_probe(sp, real, seed=cfg.seed)
+                                           if len(real.ref_labels.unique()) > 1 else None),  # no classes, no probe
                     train_seconds=round(time.time() - t0, 1),
                     n_train=len(i), feature_dim=enc.n_feat)
         return enc.cpu(), info
@@ -248,26 +332,40 @@ def ssl_space(real:RealData, rundir:RunDir|None=None, cfg:EncoderConfig=EncoderC
 class PretrainedSpace(Space):
     "phi(x) = pooled features of a torchvision ResNet whose weights come from a local file."
     mean, std = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
-    def __init__(self, path:str|Path,       # state dict file: .safetensors, .pt or .pth
-                 arch:str='resnet50',        # a torchvision ResNet name: resnet18/34/50/101/152
-                 name:str='sl', size:int=224):  # space name; side the images are resized to
+    def __init__(self, path:str|Path,  # state dict file: .safetensors, .pt or .pth
+                 arch:str='resnet50',  # a torchvision ResNet name: resnet18/34/50/101/152
+                 name:str='sl',        # the space's name
+                 size:int=224):        # side (pixels) the images are resized to
         import torchvision.models as tvm
         path = Path(path)
-        if arch not in ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'): raise GmfptError(f"unknown backbone {arch!r}; use a torchvision ResNet name such as resnet50")
-        if not path.exists(): raise GmfptError(f"{path}: no such weights file; give the path of a {arch} state dict (.safetensors/.pt/.pth)")
+        if arch not in ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'):
+            raise GmfptError(f"unknown backbone {arch!r}; use a torchvision ResNet name such as resnet50")
+        if not path.exists():
+            raise GmfptError(f"{path}: no such weights file; "
+                             f"give the path of a {arch} state dict (.safetensors/.pt/.pth)")
         if path.suffix == '.safetensors': sd = load_tensors(path)
         else:
             try: sd = torch.load(path, map_location='cpu', weights_only=True)
-            except Exception as e: raise GmfptError(f"{path}: not a plain tensor state dict ({type(e).__name__}); save it with torch.save(model.state_dict()) or as .safetensors") from None
+            except Exception as e:
+                raise GmfptError(f"{path}: not a plain tensor state dict ({type(e).__name__}); "
+                                 "save it with torch.save(model.state_dict()) or as .safetensors") from None
         sd = sd.get('state_dict', sd) if isinstance(sd, dict) else sd
         sd = {k.removeprefix('module.'): v for k, v in sd.items() if not k.startswith('fc.')}
         net = getattr(tvm, arch)(weights=None); net.fc = nn.Identity()
         try: net.load_state_dict(sd)
-        except RuntimeError as e: raise GmfptError(f"{path}: weights do not fit {arch} ({str(e).splitlines()[1].strip() if len(str(e).splitlines()) > 1 else e}); check the architecture") from None
+        except RuntimeError as e:
+            raise GmfptError(f"{path}: weights do not fit {arch} "
+                             f"({str(e).splitlines()[1].strip() if len(str(e).splitlines()) > 1 else e}); "
+                             "check the architecture") from None
         self.net, self.name, self.size = net.eval(), name, size
-    def to(self, device): self.net.to(device); return self
-    def key(self): return dict(space=self.name, size=self.size, weights=weights_hash(self.net))
-    def phi(self, x):
+    def to(self, device):  # a torch device or its name
+        "Move the network to `device`; returns the space."
+        self.net.to(device); return self
+    def key(self):
+        "What identifies this space in cache keys: its name, `size` and a hash of the weights."
+        return dict(space=self.name, size=self.size, weights=weights_hash(self.net))
+    def phi(self, x):  # uint8 images (N,C,H,W), C = 1 or 3
+        "Pooled features of `x` as 3 channels, resized to `size` and normalised with ImageNet statistics."
         x = x.float() / 255
         if x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
         x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
@@ -277,12 +375,16 @@ class PretrainedSpace(Space):
 # %% ../nbs/02_spaces.ipynb #268efd82
 SPACES = ('rgb', 'freq', 'sl', 'ssl')
 
-def get_space(name:str,                      # 'rgb', 'freq', 'sl', 'ssl', or 'sl:PATH' / 'ssl:PATH' for local ResNet-50 weights
-              real:RealData|None=None,       # the real data the learned spaces are trained on
-              rundir:RunDir|None=None, cfg:EncoderConfig=EncoderConfig(), verbose=False) -> Space:
+def get_space(name:str,                           # one of `SPACES`; 'sl:PATH' / 'ssl:PATH': local ResNet-50 weights
+              real:RealData|None=None,            # the real data the learned spaces are trained on
+              rundir:RunDir|None=None,            # the run directory that caches the encoders; None: `RunDir()`
+              cfg:EncoderConfig=EncoderConfig(),  # how the encoders are trained
+              verbose=False,                      # show fastai's progress and results
+             ) -> Space:
     "The space called `name`, training (or loading from the cache) its encoder when it has one."
     base, _, path = name.partition(':')
-    if base not in SPACES: raise GmfptError(f"unknown space {name!r}; use one of {', '.join(SPACES)} (or sl:PATH / ssl:PATH)")
+    if base not in SPACES:
+        raise GmfptError(f"unknown space {name!r}; use one of {', '.join(SPACES)} (or sl:PATH / ssl:PATH)")
     if base == 'rgb': return RGBSpace()
     if base == 'freq': return FreqSpace()
     if path: return PretrainedSpace(path, name=base)
@@ -290,10 +392,15 @@ def get_space(name:str,                      # 'rgb', 'freq', 'sl', 'ssl', or 's
     return (sl_space if base == 'sl' else ssl_space)(real, rundir, cfg, verbose)
 
 # %% ../nbs/02_spaces.ipynb #8901fed1
-def folder_space(name:str, real:RealData, run:RunDir, cfg:EncoderConfig) -> Space:
+def folder_space(name:str,           # a space name, as for `get_space`
+                 real:RealData,      # the folder's real data (its labels all 0)
+                 run:RunDir,         # the run directory that caches the encoders
+                 cfg:EncoderConfig,  # how the encoders are trained
+                ) -> Space:
     "The space `name` for real images without class labels (a user's folder)."
     if name == 'sl' and len(real.ref_labels.unique()) < 2:
-        raise GmfptError("the sl space is trained on the class labels of the real images, which a folder of images does not have; "
+        raise GmfptError("the sl space is trained on the class labels of the real images, "
+                         "which a folder of images does not have; "
                          "use rgb, freq or ssl, or sl:PATH with local ResNet-50 weights")
     return get_space(name, real, run, cfg)
 

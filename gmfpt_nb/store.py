@@ -23,12 +23,15 @@ log = logging.getLogger('gmfpt')
 class GmfptError(Exception):
     "A problem with the user's input or environment; the message says what is wrong and how to fix it."
 
+# %% ../nbs/00_store.ipynb #86115d1c
 class ImageError(GmfptError):
     "An image file that cannot be read as an image of the expected kind."
 
+# %% ../nbs/00_store.ipynb #b291e0b6
 class DatasetError(GmfptError):
     "A dataset, folder or split that cannot be used as asked."
 
+# %% ../nbs/00_store.ipynb #50700a87
 class ManifestError(DatasetError):
     "A manifest that does not match its GM dataset folder."
 
@@ -45,7 +48,7 @@ def _umask() -> int:
 _writes = 0
 
 def _crash_point():
-    "Fault injection for the crash tests: with `GMFPT_CRASH_AT=N`, the process kills itself (SIGKILL) just before its N-th atomic rename."
+    "Crash-test fault injection: with `GMFPT_CRASH_AT=N`, SIGKILL this process just before its N-th atomic rename."
     global _writes
     n = os.environ.get('GMFPT_CRASH_AT')
     if not n: return
@@ -68,50 +71,66 @@ def atomic_path(path:str|Path):  # final path; a temporary sibling is yielded an
         if os.path.exists(tmp): os.unlink(tmp)
 
 # %% ../nbs/00_store.ipynb #d9be647d
-def save_json(obj, path:str|Path):
+def save_json(obj,             # anything `json.dumps` takes; other objects are written as their `str`
+              path:str|Path):  # the JSON file to write
     "Write `obj` as JSON to `path` atomically."
     with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, default=str))
 
-def load_json(path:str|Path):
+# %% ../nbs/00_store.ipynb #e63be357
+def load_json(path:str|Path):  # the JSON file to read
     "Read a JSON file."
     return json.loads(Path(path).read_text())
 
 # %% ../nbs/00_store.ipynb #b8c5396e
-def save_tensors(tensors:dict, path:str|Path, meta:dict|None=None):
+def save_tensors(tensors:dict,          # name -> tensor; saved detached, on the CPU, contiguous
+                 path:str|Path,         # the `.safetensors` file to write
+                 meta:dict|None=None):  # metadata for the file's header; values are stored as `str`
     "Save a dict of tensors to a `safetensors` file atomically (no pickle: loading never runs code)."
     from safetensors.torch import save_file
     tensors = {k: v.detach().cpu().contiguous() for k,v in tensors.items()}
     with atomic_path(path) as tmp: save_file(tensors, str(tmp), metadata={k:str(v) for k,v in (meta or {}).items()})
 
-def load_tensors(path:str|Path) -> dict:
+# %% ../nbs/00_store.ipynb #97961640
+def load_tensors(path:str|Path,  # a `.safetensors` file
+                ) -> dict:
     "Load a `safetensors` file; a truncated or foreign file raises `GmfptError`."
     from safetensors.torch import load_file
     try: return load_file(str(path))
-    except Exception as e: raise GmfptError(f"{path}: damaged or not a safetensors file ({e}); delete or replace it (cached results are recomputed)") from None
+    except Exception as e:
+        raise GmfptError(f"{path}: damaged or not a safetensors file ({e}); "
+                         "delete or replace it (cached results are recomputed)") from None
 
 # %% ../nbs/00_store.ipynb #4d4087cc
-def config_key(cfg:dict) -> str:
+def config_key(cfg:dict,  # a JSON-able configuration; other values are hashed as their `str`
+              ) -> str:
     "A short, stable hash of a JSON-able configuration: equal configs give equal keys."
     return hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 # %% ../nbs/00_store.ipynb #bc026415
-def pixels_hash(x:torch.Tensor) -> str:
+def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W)
+               ) -> str:
     "A short hash of a tensor's bytes: identifies a set of images in cache keys."
     return hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest()[:16]
 
 # %% ../nbs/00_store.ipynb #6fe4c1f7
 class RunDir:
     "A run directory: `root/<stage>/<config key>/` folders, each holding its `config.json`."
-    def __init__(self, root:str|Path|None=None):  # default: `cache_dir()`
+    def __init__(self, root:str|Path|None=None):  # the run directory's folder; None: `cache_dir()`
         self.root = Path(root).expanduser() if root is not None else cache_dir()
 
-    def stage(self, stage:str, cfg:dict) -> Path:
+    def stage(self, stage:str,  # the stage's name, e.g. 'encoder-sl': a sub-folder of `root`
+              cfg:dict,         # the stage's JSON-able configuration; its `config_key` names the folder
+             ) -> Path:
         "The folder of `stage` for configuration `cfg`, created with its `config.json`."
         d = self.root/stage/config_key(cfg)
         if not (d/'config.json').exists(): save_json(cfg, d/'config.json')
         return d
 
-    def cached_tensors(self, stage:str, cfg:dict, compute, name:str='data.safetensors') -> dict:
+    def cached_tensors(self, stage:str,              # the stage's name
+                       cfg:dict,                     # the stage's configuration
+                       compute,                      # () -> dict of tensors, called when nothing usable is cached
+                       name:str='data.safetensors',  # the file's name in the stage folder
+                      ) -> dict:
         "Load `name` from the stage folder of `cfg`, or `compute()` the dict of tensors, save it, and return it."
         p = self.stage(stage, cfg)/name
         if p.exists():
@@ -122,7 +141,8 @@ class RunDir:
     def __repr__(self): return f'RunDir({str(self.root)!r})'
 
 # %% ../nbs/00_store.ipynb #e270f195
-def to_markdown(t:pd.DataFrame) -> str:
+def to_markdown(t:pd.DataFrame,  # the table; its index becomes the first, unnamed column
+               ) -> str:
     "A table as GitHub Markdown (no extra dependency): the index becomes the first, unnamed column."
     cols = ['', *t.columns]
     lines = ['| ' + ' | '.join(map(str, cols)) + ' |', '|' + '---|' * len(cols)]
@@ -154,7 +174,8 @@ def cached_net(d:Path,           # the stage folder of the network's configurati
         try: net.load_state_dict(load_tensors(d/weights)); return net.eval(), load_json(d/'info.json')
         except (GmfptError, RuntimeError) as e: log.warning(f"{d}: cached network unusable ({e}); training it again")
     net, info = train()
-    save_tensors(net.state_dict(), d/weights); save_json(info, d/'info.json')     # info.json last: it marks the entry complete
+    save_tensors(net.state_dict(), d/weights)
+    save_json(info, d/'info.json')     # info.json last: it marks the entry complete
     return net.eval(), info
 
 
@@ -171,9 +192,9 @@ def run_lock(run:RunDir,  # the run directory holding the lock file
 
 
 # %% ../nbs/00_store.ipynb #4b80ec35
-def progress_bar(it,                 # an iterable (or None with `total`)
-             show:bool=True,     # False: no bar, `it` is returned as it is
-             **kw):              # passed to `tqdm` (desc, total, unit, leave, ...)
+def progress_bar(it,              # an iterable (or None with `total`)
+                 show:bool=True,  # False: no bar, `it` is returned as it is
+                 **kw):           # passed to `tqdm` (desc, total, unit, leave, ...)
     "`it` wrapped in a tqdm progress bar when `show`, else `it` unchanged."
     if not show: return it
     from tqdm.auto import tqdm

@@ -7,11 +7,14 @@
    /usr/bin/chromium, else chromium or google-chrome on PATH) opens the home page and one figure page: each must answer HTTP 200, fetch nothing from the site
    that fails, and show every <img> (naturalWidth > 0); the figure page must have at least one image. Requests to
    other hosts are blocked, so the check is the same with or without a network.
-3. Full-page screenshots: test-outputs/docs-home.png and test-outputs/docs-figure.png.
+3. Maths: the home page and the manifold page show their formulas rendered (MathML `<math>` elements, made at build
+   time by tools/mathml.py) and no raw TeX delimiters (`\\(`, `\\[`, `$$`) in their text outside code; the manifold page
+   (an API page) shows nbdev's parameter tables (a `Details` column, from the docments).
+4. Full-page screenshots: test-outputs/docs-home.png, docs-figure.png and docs-manifold.png.
 
 Usage: python tools/check_site.py [FIGURE_PAGE] [--site DIR]
   FIGURE_PAGE: a page of the site, as `50_fig_tsne`, `50_fig_tsne.html` or `fig_tsne.html` (default: the first that
-  exists of 50_fig_tsne, 51_fig_artifacts, 54_fig_clustering, 03_zoo). DIR: default _docs, else _proc/_docs.
+  exists of 50_fig_tsne, 51_fig_artifacts, 54_fig_clustering, 04_zoo). DIR: default _docs, else _proc/_docs.
 Exits 1 with the list of problems, else 0. Build the site first with `bash tools/docs.sh`.
 """
 
@@ -30,7 +33,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURE_PAGES = ("50_fig_tsne", "51_fig_artifacts", "54_fig_clustering", "03_zoo")
+FIGURE_PAGES = ("50_fig_tsne", "51_fig_artifacts", "54_fig_clustering", "04_zoo")
+MATH_PAGE = "05_manifold"   # an API page with maths: formulas rendered, and docments tables
 LINK_ATTRS = ("href", "src", "poster", "data")  # attributes that name a file the page needs or links to
 
 
@@ -87,9 +91,9 @@ def check_links(site: Path) -> tuple[int, int, list[str]]:
     return len(pages), n, problems
 
 
-def find_page(site: Path, name: str | None) -> str | None:
-    "The html file name of the figure page: NAME as given, or nbdev's name for it (no number prefix), else the defaults."
-    for cand in [name] if name else FIGURE_PAGES:
+def find_page(site: Path, name: str | None, defaults=FIGURE_PAGES) -> str | None:
+    "The html file name of a page: NAME as given, or nbdev's name for it (no number prefix), else the first of `defaults`."
+    for cand in [name] if name else defaults:
         stem = cand.removesuffix(".html").removesuffix(".ipynb")
         for f in (stem + ".html", re.sub(r"^\d+_", "", stem) + ".html"):
             if (site / f).is_file():
@@ -108,17 +112,24 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 # Make lazy images load, then wait until every image has finished (loaded or failed)
 ALL_IMAGES_DONE = "() => { document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager'); return Array.from(document.images).every(i => i.complete); }"
 IMAGES = "() => Array.from(document.images).map(i => ({src: (i.currentSrc || i.src || '').slice(0, 80), w: i.naturalWidth, h: i.naturalHeight}))"
+# Rendered maths, raw TeX left in the text (code blocks excepted), and nbdev's docments tables
+MATH = """() => { const b = document.querySelector('main') || document.body; const c = b.cloneNode(true);
+  c.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+  const t = c.textContent; const raw = ['\\\\(', '\\\\[', '$$'].filter(d => t.includes(d));
+  const shown = Array.from(document.querySelectorAll('math')).filter(m => m.getBoundingClientRect().width > 0).length;
+  return {math: document.querySelectorAll('math').length, shown: shown, raw: raw,
+          docments: Array.from(document.querySelectorAll('th')).some(th => th.textContent.trim() === 'Details')}; }"""
 
 
-def browse(base: str, checks: list[tuple[str, str, Path, bool]], chromium: str) -> tuple[list[str], list[str]]:
-    "Open each (label, page, screenshot, needs an image) in headless Chromium; return (summary lines, problems)."
+def browse(base: str, checks: list[tuple[str, str, Path, bool, set]], chromium: str) -> tuple[list[str], list[str]]:
+    "Open each (label, page, screenshot, needs an image, other needs: 'math', 'docments') in headless Chromium; return (summary lines, problems)."
     from playwright.sync_api import sync_playwright
 
     lines, problems = [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
-            for label, name, shot, need_img in checks:
+            for label, name, shot, need_img, needs in checks:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 bad = []
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
@@ -138,8 +149,15 @@ def browse(base: str, checks: list[tuple[str, str, Path, bool]], chromium: str) 
                 if need_img and not imgs:
                     problems.append(f"{label} page {name}: no <img> on the page (a figure page should show its figures)")
                 problems += [f"{label} page {name}: request to the site failed: {b}" for b in bad]
+                m = page.evaluate(MATH)
+                problems += [f"{label} page {name}: raw TeX delimiter {d!r} in the text (maths not rendered)" for d in m["raw"]]
+                if "math" in needs and not (m["math"] and m["shown"] == m["math"]):
+                    problems.append(f"{label} page {name}: {m['shown']} of {m['math']} formulas rendered (expected some, all shown)")
+                if "docments" in needs and not m["docments"]:
+                    problems.append(f"{label} page {name}: no parameter table (docments 'Details' column) on an API page")
                 page.screenshot(path=str(shot), full_page=True)
-                lines.append(f"{label}: {name} HTTP {resp.status if resp else '-'}, {len(imgs) - len(broken)}/{len(imgs)} images loaded, {time.time() - t:.1f}s -> {shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot}")
+                lines.append(f"{label}: {name} HTTP {resp.status if resp else '-'}, {len(imgs) - len(broken)}/{len(imgs)} images loaded, "
+                             f"{m['shown']} formulas rendered, {time.time() - t:.1f}s -> {shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot}")
                 page.close()
         finally:
             browser.close()
@@ -171,9 +189,14 @@ def main() -> int:
         problems.append(f"no figure page: {a.page or ' / '.join(FIGURE_PAGES)} is not in the site")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    checks = [("home", "index.html", out / "docs-home.png", False)]
+    checks = [("home", "index.html", out / "docs-home.png", False, {"math"})]
     if figure:
-        checks.append(("figure", figure, out / "docs-figure.png", True))
+        checks.append(("figure", figure, out / "docs-figure.png", True, set()))
+    math_page = find_page(site, MATH_PAGE, ())
+    if math_page is None:
+        problems.append(f"no page {MATH_PAGE} in the site")
+    else:
+        checks.append(("manifold", math_page, out / "docs-manifold.png", False, {"math", "docments"}))
     srv, base = serve(site)
     try:
         # Playwright's sync API refuses to run inside an asyncio loop, so it gets a thread of its own

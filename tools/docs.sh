@@ -3,7 +3,8 @@
 #   1. write nbs/sidebar.yml from the notebooks in nbs/ (see below);
 #   2. check that nbdev will not run notebook work while building the docs (see below);
 #   3. nbdev-proc-nbs: nbdev's own pre-processing of the notebooks into _proc/ (show_doc, directives, ...);
-#   4. smalldocs render _proc: the site, in _proc/_docs (nbs/nbdev.yml sets output-dir: _docs), then copied to _docs/
+#   4. smalldocs render _proc: the site, in _proc/_docs (nbs/nbdev.yml sets output-dir: _docs);
+#   5. tools/mathml.py: every formula rendered as MathML at build time (no CDN), then the site is copied to _docs/
 #      where Quarto's `nbdev-docs` would put it (both folders are gitignored).
 # Usage: bash tools/docs.sh             build the site
 #        bash tools/docs.sh --sidebar   only rewrite nbs/sidebar.yml (the deploy workflow runs this before nbdev-docs)
@@ -20,9 +21,9 @@ t0=$SECONDS
 [ -x "$VENV/bin/python" ] || fail "no virtual environment at $VENV (run: make setup)"
 
 # The sidebar is generated, not written by hand, so that it never goes stale: a notebook added to nbs/ appears in it on
-# the next build, in its place in the data flow. Order: Home (index), the library's layers 00-09 (store, data, spaces,
-# zoo, manifold, attribution, baselines, evaluation, analysis, pipeline), the figures and tables 5x, the command line and
-# demo (10, 11), then the reliability page and anything else. The file is written only when its content changes, and is read by
+# the next build, in its place in the data flow. Order: Home (index), the library's layers 00-12 (store, data, spaces,
+# gms, zoo, manifold, networks, attribution, baselines, evaluate, beyond, analysis, pipeline), the figures and tables 5x,
+# the command line and demo (13, 14), then the reliability page and anything else. The file is written only when its content changes, and is read by
 # both smalldocs and Quarto (nbs/_quarto.yml names it in metadata-files), so the deployed site has the same navigation.
 python - <<'PY' || fail "could not write nbs/sidebar.yml"
 import re
@@ -37,9 +38,9 @@ home, groups = [], {"Library": [], "Figures and tables": [], "Command line and d
 for n in pages:
     k = num(n)
     if Path(n).stem == "index": home.append(n)
-    elif k is not None and k <= 9: groups["Library"].append(n)
+    elif k is not None and k <= 12: groups["Library"].append(n)
     elif k is not None and 50 <= k <= 59: groups["Figures and tables"].append(n)
-    elif k is not None and 10 <= k <= 11: groups["Command line and demo"].append(n)
+    elif k is not None and 13 <= k <= 14: groups["Command line and demo"].append(n)
     else: groups["More"].append(n)
 rank = lambda n: (0 if "reliab" in n.lower() else 1, num(n) if num(n) is not None else 10**6, n)
 groups = {s: sorted(v, key=rank if s == "More" else (lambda n: (num(n), n))) for s, v in groups.items()}
@@ -123,6 +124,7 @@ step "nbdev-proc-nbs"
 
 smalldocs render _proc --quiet || fail "smalldocs render _proc failed"
 [ -f _proc/_docs/index.html ] || fail "smalldocs wrote no _proc/_docs/index.html"
+python tools/mathml.py _proc/_docs || fail "could not render the maths as MathML (tools/mathml.py)"
 rm -rf _docs && cp -r _proc/_docs _docs
 step "smalldocs render"
 echo "docs: site in $PWD/_docs ($(find _docs -name '*.html' | wc -l) html pages; also in _proc/_docs)"
