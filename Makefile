@@ -2,7 +2,7 @@
 # `make test` runs every test. Both set up what they need first (tools/setup.sh, idempotent); so does `make docs`, which
 # builds the docs site offline into _docs/ (tools/docs.sh; tools/check_site.py checks it in a browser).
 PRESET ?= quick
-.PHONY: setup reproduce test docs export clean-nbs readme
+.PHONY: setup reproduce test docs export clean-nbs readme lab
 
 setup:
 	bash tools/setup.sh
@@ -25,3 +25,8 @@ clean-nbs: setup
 
 readme: setup
 	.venv/bin/python tools/readme.py
+
+# JupyterLab on the notebooks (the source of the package): installs the `lab` extra once, then opens nbs/
+lab: setup
+	.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[lab]'
+	cd nbs && ../.venv/bin/jupyter lab

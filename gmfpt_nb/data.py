@@ -16,8 +16,8 @@ from .store import *
 # %% auto #0
 __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'FMNIST_SUBSETS', 'IMG_EXTS', 'MAX_PIXELS', 'REAL', 'FAMILIES',
            'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS', 'read_idx', 'fmnist_dir',
-           'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'read_image', 'ImageSet', 'list_images',
-           'read_images', 'read_manifest', 'write_manifest', 'GMDataset', 'read_gm_folder', 'Splits',
+           'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode', 'read_image', 'ImageSet',
+           'list_images', 'read_images', 'read_manifest', 'write_manifest', 'GMDataset', 'read_gm_folder', 'Splits',
            'stratified_splits', 'split_reference', 'RealData', 'real_data', 'summarize', 'folder_data', 'perturb',
            'random_perturb']
 
@@ -108,7 +108,7 @@ MAX_PIXELS = 4096 * 4096
 _GREY = {'1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'}
 
 # %% ../nbs/01_data.ipynb #c2a66f86
-def _to_mode(img:Image.Image, channels:int|None) -> Image.Image:
+def to_mode(img:Image.Image, channels:int|None) -> Image.Image:
     "`img` as 8-bit grey (`channels=1`) or RGB (3); None keeps its kind; high bit depths are scaled to 8 bits."
     if img.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):  # high bit depth grey: scale to 8 bits
         a = np.asarray(img, dtype=np.float64)
@@ -139,7 +139,7 @@ def read_image(path:str|Path,            # the image file
             if w * h > MAX_PIXELS:
                 raise ImageError(f"{path}: {w}x{h} pixels is over the {MAX_PIXELS:,}-pixel limit; downscale it")
             img.load()
-            a = np.asarray(_to_mode(img, channels))
+            a = np.asarray(to_mode(img, channels))
     except ImageError: raise
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not a readable image (unknown or corrupt content); replace or remove it") from None
@@ -161,14 +161,20 @@ class ImageSet:
     def __len__(self): return len(self.x)
 
 # %% ../nbs/01_data.ipynb #86f66822
-def list_images(folder:str|Path,  # a folder of image files
+def list_images(folder:str|Path,       # a folder of image files
+                recursive:bool=False,  # also the files of its sub-folders, at any depth
                ) -> list[Path]:
-    "The files of `folder` (not recursive, hidden files ignored), sorted by name; `DatasetError` if there are none."
+    "The files of `folder` (hidden files and folders ignored), sorted by path; `DatasetError` if there are none."
     folder = Path(folder)
     if not folder.is_dir(): raise DatasetError(f"{folder}: no such folder")
-    files = sorted(p for p in folder.iterdir() if not p.name.startswith('.') and not p.is_dir())
+    if not recursive: files = [p for p in folder.iterdir() if not p.name.startswith('.') and not p.is_dir()]
+    else:
+        files = []
+        for d, subs, names in os.walk(folder):
+            subs[:] = [s for s in subs if not s.startswith('.')]     # os.walk then skips hidden folders
+            files += [Path(d)/n for n in names if not n.startswith('.')]
     if not files: raise DatasetError(f"{folder}: no images found; put {'/'.join(IMG_EXTS)} files in it")
-    return files
+    return sorted(files)
 
 # %% ../nbs/01_data.ipynb #99eb4993
 def read_images(paths:list,                 # image files

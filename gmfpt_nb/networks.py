@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/networks.html.md"""
 
 # %% ../nbs/06_networks.ipynb #5ef62f84
 from __future__ import annotations
-import copy, time
+import copy, functools, time
 from dataclasses import dataclass
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .store import *
@@ -91,9 +91,20 @@ class AttributorNet(nn.Module):
         return self.net.head(self.features(x))
 
 # %% ../nbs/06_networks.ipynb #a1b9beb0
-from fastai.callback.core import Callback
+class _FastaiCallback:
+    "Base of a callback written without fastai: it becomes a fastai `Callback` when first built (fastai loads in ~2 s)."
+    def __new__(cls, *args, **kwargs):
+        if '_fastai' not in vars(cls): cls = _with_fastai(cls)
+        return object.__new__(cls)  # then `Callback.__init__` runs, as for any fastai callback
 
-class KeepBest(Callback):
+@functools.cache
+def _with_fastai(cls:type) -> type:
+    "`cls` as a subclass of fastai's `Callback`, made once: same name, methods and `order`."
+    from fastai.callback.core import Callback
+    return type(cls.__name__, (cls, Callback), dict(_fastai=True, __module__=cls.__module__,
+                                                    __qualname__=cls.__qualname__, __doc__=cls.__doc__))
+
+class KeepBest(_FastaiCallback):
     "Keep the weights of the epoch with the best validation accuracy; restore them after fitting."
     order = 70  # after fastai's `Recorder` (50), which logs the epoch's accuracy
     def before_fit(self):
@@ -121,7 +132,7 @@ class TrainConfig:
     channels_last: bool = True    # conv nets train in channels-last format (1.3-2x faster on CPUs; bench/bench_eval.py)
 
 # %% ../nbs/06_networks.ipynb #9c6b864c
-class ChannelsLast(Callback):
+class ChannelsLast(_FastaiCallback):
     "Feed each training batch of images to the network in channels-last memory format."
     order = 5
     def before_batch(self):

@@ -21,9 +21,9 @@ t0=$SECONDS
 [ -x "$VENV/bin/python" ] || fail "no virtual environment at $VENV (run: make setup)"
 
 # The sidebar is generated, not written by hand, so that it never goes stale: a notebook added to nbs/ appears in it on
-# the next build, in its place in the data flow. Order: Home (index), the library's layers 00-12 (store, data, spaces,
-# gms, zoo, manifold, networks, attribution, baselines, evaluate, beyond, analysis, pipeline), the figures and tables 5x,
-# the command line and demo (13, 14), then the reliability page and anything else. The file is written only when its content changes, and is read by
+# the next build, in its place in the data flow. Order: Home (index), the library's layers 00-15 (store, data, spaces,
+# gms, zoo, manifold, networks, openset, attribution, baselines, evaluate, beyond, fingerprints, analysis, report,
+# pipeline), the figures and tables 5x, the command line and demo (16, 17), then the reliability page and anything else. The file is written only when its content changes, and is read by
 # both smalldocs and Quarto (nbs/_quarto.yml names it in metadata-files), so the deployed site has the same navigation.
 python - <<'PY' || fail "could not write nbs/sidebar.yml"
 import re
@@ -38,9 +38,9 @@ home, groups = [], {"Library": [], "Figures and tables": [], "Command line and d
 for n in pages:
     k = num(n)
     if Path(n).stem == "index": home.append(n)
-    elif k is not None and k <= 12: groups["Library"].append(n)
+    elif k is not None and k <= 15: groups["Library"].append(n)
     elif k is not None and 50 <= k <= 59: groups["Figures and tables"].append(n)
-    elif k is not None and 13 <= k <= 14: groups["Command line and demo"].append(n)
+    elif k is not None and 16 <= k <= 17: groups["Command line and demo"].append(n)
     else: groups["More"].append(n)
 rank = lambda n: (0 if "reliab" in n.lower() else 1, num(n) if num(n) is not None else 10**6, n)
 groups = {s: sorted(v, key=rank if s == "More" else (lambda n: (num(n), n))) for s, v in groups.items()}
