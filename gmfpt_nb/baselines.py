@@ -203,13 +203,14 @@ class CNNBaseline(Baseline):
               ) -> torch.Tensor:
         "The network's inputs: here pixels in [0,1]."
         return x.float() / 255
+    arch = None  # a network class of fixed size built as `arch(in_shape, n_classes)`; None: an `AttributorNet`
     def make_net(self,
                  in_shape,  # shape of one input
                  n_classes, # number of sources
-                 cfg,       # the `TrainConfig`: network widths and blocks per stage
+                 cfg,       # the `TrainConfig`: network widths and blocks per stage (when `arch` is None)
                 ):
-        "A new network: here an `AttributorNet` of `cfg`'s size."
-        return AttributorNet(in_shape, n_classes, cfg.widths, cfg.n_blocks)
+        "A new network: `arch(in_shape, n_classes)`, or an `AttributorNet` of `cfg`'s size."
+        return self.arch(in_shape, n_classes) if self.arch else AttributorNet(in_shape, n_classes, cfg.widths, cfg.n_blocks)
     def augment(self,
                 x,    # uint8 training images (N,C,H,W)
                 y,    # their labels
@@ -348,14 +349,7 @@ class MiniXception(nn.Module):
 class Marra18(CNNBaseline):
     """XceptionNet on raw images (Marra et al. 2018). Here a `MiniXception`: entry convolutions, three residual
     blocks of depthwise-separable convolutions, global pooling."""
-    name, cite = 'Marra18', 'Marra et al. 2018'
-    def make_net(self,
-                 in_shape,  # shape of one input
-                 n_classes, # number of sources
-                 cfg,       # unused: the network's size is fixed
-                ):
-        "A `MiniXception`."
-        return MiniXception(in_shape, n_classes)
+    name, cite, arch = 'Marra18', 'Marra et al. 2018', MiniXception
 
 # %% ../nbs/09_baselines.ipynb #cea793c2
 class YuNet(nn.Module):
@@ -388,14 +382,7 @@ class YuNet(nn.Module):
 class Yu19(CNNBaseline):
     """A network that learns an image fingerprint and one model fingerprint per source, attributing by their
     correlation (Yu et al. 2019). Here a `YuNet`: 4 convolutions, a 4x4 average, scaled cosine similarities."""
-    name, cite = 'Yu19', 'Yu et al. 2019'
-    def make_net(self,
-                 in_shape,  # shape of one input
-                 n_classes, # number of sources
-                 cfg,       # unused: the network's size is fixed
-                ):
-        "A `YuNet`."
-        return YuNet(in_shape, n_classes)
+    name, cite, arch = 'Yu19', 'Yu et al. 2019', YuNet
 
 # %% ../nbs/09_baselines.ipynb #3386bc99
 def cooccurrence(x:torch.Tensor, # uint8 images (N,C,H,W)
