@@ -13,6 +13,7 @@ from .store import *
 from .data import *
 from .manifold import *
 from .networks import *
+from .openset import *
 from .attribution import *
 from .baselines import *
 from .evaluate import *

@@ -19,6 +19,7 @@ from .gms import *
 from .zoo import *
 from .manifold import *
 from .networks import *
+from .openset import *
 from .attribution import *
 from .evaluate import *
 from .beyond import *
