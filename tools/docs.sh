@@ -23,7 +23,9 @@ t0=$SECONDS
 # The sidebar is generated, not written by hand, so that it never goes stale: a notebook added to nbs/ appears in it on
 # the next build, in its place in the data flow. Order: Home (index), the library's layers 00-15 (store, data, spaces,
 # gms, zoo, manifold, networks, openset, attribution, baselines, evaluate, beyond, fingerprints, analysis, report,
-# pipeline), the figures and tables 5x, the command line and demo (16, 17), then the reliability page and anything else. The file is written only when its content changes, and is read by
+# pipeline), the figures and tables 5x, the command line and demo (17, 18), then the reliability page (16) and anything
+# else. (The reliability notebook is numbered before the command line so that the test runner, which takes notebooks in
+# name order on two workers, runs its long crash tests beside the pipeline's tiny main job rather than after it.) The file is written only when its content changes, and is read by
 # both smalldocs and Quarto (nbs/_quarto.yml names it in metadata-files), so the deployed site has the same navigation.
 python - <<'PY' || fail "could not write nbs/sidebar.yml"
 import re
@@ -40,7 +42,7 @@ for n in pages:
     if Path(n).stem == "index": home.append(n)
     elif k is not None and k <= 15: groups["Library"].append(n)
     elif k is not None and 50 <= k <= 59: groups["Figures and tables"].append(n)
-    elif k is not None and 16 <= k <= 17: groups["Command line and demo"].append(n)
+    elif k is not None and 17 <= k <= 18: groups["Command line and demo"].append(n)
     else: groups["More"].append(n)
 rank = lambda n: (0 if "reliab" in n.lower() else 1, num(n) if num(n) is not None else 10**6, n)
 groups = {s: sorted(v, key=rank if s == "More" else (lambda n: (num(n), n))) for s, v in groups.items()}
