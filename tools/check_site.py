@@ -9,7 +9,7 @@
    other hosts are blocked, so the check is the same with or without a network.
 3. Maths: the home page and the manifold page show their formulas rendered (MathML `<math>` elements, made at build
    time by tools/mathml.py) and no raw TeX delimiters (`\\(`, `\\[`, `$$`) in their text outside code; the manifold page
-   (an API page) shows nbdev's parameter tables (a `Details` column, from the docments).
+   (an API page) shows nbdev's documented signatures (show_doc: each parameter with its docments comment).
 4. Full-page screenshots: test-outputs/docs-home.png, docs-figure.png and docs-manifold.png.
 
 Usage: python tools/check_site.py [FIGURE_PAGE] [--site DIR]
@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE_PAGES = ("50_fig_tsne", "51_fig_artifacts", "54_fig_clustering", "04_zoo")
-MATH_PAGE = "05_manifold"   # an API page with maths: formulas rendered, and docments tables
+MATH_PAGE = "05_manifold"   # an API page with maths: formulas rendered, and documented signatures
 LINK_ATTRS = ("href", "src", "poster", "data")  # attributes that name a file the page needs or links to
 
 
@@ -112,13 +112,14 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 # Make lazy images load, then wait until every image has finished (loaded or failed)
 ALL_IMAGES_DONE = "() => { document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager'); return Array.from(document.images).every(i => i.complete); }"
 IMAGES = "() => Array.from(document.images).map(i => ({src: (i.currentSrc || i.src || '').slice(0, 80), w: i.naturalWidth, h: i.naturalHeight}))"
-# Rendered maths, raw TeX left in the text (code blocks excepted), and nbdev's docments tables
+# Rendered maths, raw TeX left in the text (code blocks excepted), and documented signatures (docments)
 MATH = """() => { const b = document.querySelector('main') || document.body; const c = b.cloneNode(true);
   c.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
   const t = c.textContent; const raw = ['\\\\(', '\\\\[', '$$'].filter(d => t.includes(d));
   const shown = Array.from(document.querySelectorAll('math')).filter(m => m.getBoundingClientRect().width > 0).length;
   return {math: document.querySelectorAll('math').length, shown: shown, raw: raw,
-          docments: Array.from(document.querySelectorAll('th')).some(th => th.textContent.trim() === 'Details')}; }"""
+          docments: Array.from(document.querySelectorAll('pre')).some(p => /* a show_doc signature with its docments */
+            (p.textContent.includes('def ') || p.textContent.includes('class ')) && p.textContent.includes(', #'))}; }"""
 
 
 def browse(base: str, checks: list[tuple[str, str, Path, bool, set]], chromium: str) -> tuple[list[str], list[str]]:
@@ -154,7 +155,7 @@ def browse(base: str, checks: list[tuple[str, str, Path, bool, set]], chromium: 
                 if "math" in needs and not (m["math"] and m["shown"] == m["math"]):
                     problems.append(f"{label} page {name}: {m['shown']} of {m['math']} formulas rendered (expected some, all shown)")
                 if "docments" in needs and not m["docments"]:
-                    problems.append(f"{label} page {name}: no parameter table (docments 'Details' column) on an API page")
+                    problems.append(f"{label} page {name}: no documented signature (show_doc with docments) on an API page")
                 page.screenshot(path=str(shot), full_page=True)
                 lines.append(f"{label}: {name} HTTP {resp.status if resp else '-'}, {len(imgs) - len(broken)}/{len(imgs)} images loaded, "
                              f"{m['shown']} formulas rendered, {time.time() - t:.1f}s -> {shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot}")
