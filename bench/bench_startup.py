@@ -85,8 +85,9 @@ def main(reps:int=7, slow_reps:int=5):
     md += [f"| `{r['command']}` | {r['median_s']} | {r['min_s']} | {r['max_s']} | {r['runs']} | {r['ratio_to_python']} | "
            f"{r['target_s'] or ''} | {'' if r['target_met'] is None else 'yes' if r['target_met'] else 'no'} |"
            for r in rows]
-    md += ["", "`gmfpt attribute IMAGE --model DIR` includes importing torch, fastai and FAISS (through the package's "
-           "modules) and loading the attributor: most of its time is these imports."]
+    md += ["", "`gmfpt attribute IMAGE --model DIR` includes importing torch (the row above: most of the time), FAISS and "
+           "pandas, the pipeline module (it resolves preset names and imports matplotlib), loading the attributor and "
+           "one prediction."]
     (OUT/'startup.md').write_text('\n'.join(md) + '\n')
 
 if __name__ == '__main__': main()
