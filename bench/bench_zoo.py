@@ -1,51 +1,181 @@
-"""Per-model training-step and sampling cost of the zoo, and the projected time of a whole `quick` zoo build.
+"""Zoo training speed on this machine, and the build of the default zoo with its quality bar.
 
-Times 5 training steps (after one warm-up step) of every entry at the quick batch size, and sampling of 250 images
-(diffusion: a few sampler steps, scaled to the sampler's full step count), on the real data's image shape; then
-projects steps x step time + sampling for one real dataset under the quick ZooConfig (shared UNets counted once).
-Writes bench/results/zoo.json and .md.
+Part 1 (`--speed`, minutes): for one entry of each kind of network (DCGAN, spectral-norm/hinge GAN, WGAN-GP, VAE,
+RealNVP, Glow, the plain and attention UNets), the time of one optimisation step of the zoo's own `_step` under
+each option, as a ratio against the fp32 step at batch 64 timed in the same process (higher is faster): bf16 autocast,
+then, in the precision the zoo adopts on this machine (`use_bf16`), channels-last, batch 128 (time per image), one
+thread instead of two, and `torch.compile` (DCGAN only: it compiles for minutes); and the time to draw 1,000 samples.
 
-Run: .venv/bin/python bench/bench_zoo.py
+Part 2 (`--curves`, about an hour): the step budget of each family follows from the bar. One entry of each kind is
+trained with the zoo's recipe for up to N steps; every M steps its (EMA) samples are scored in the SL space against
+the references and the bar (the diffusion UNet with both samplers). Writes zoo_curves.json/.md and sample strips.
+
+Part 3 (`--build`, hours on 2 cores): builds the default (`quick`) zoo of Fashion-MNIST, both instances of every
+entry, with the quality figures in the SL space and the bar; records per member family, arch, seed, steps, train and
+sample seconds, KID, precision, recall, pass/fail, the references, the total wall time, the load average and device.
+
+Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
+the hardware.
+
+Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --build)
 """
-import json, os, platform, time
+import argparse, contextlib, json, os, platform, time
+from dataclasses import replace, asdict
 from pathlib import Path
 import torch
 from gmfpt_nb.data import real_data
-from gmfpt_nb.zoo import ZOO, ZooConfig, build_gm, _opts, _step, _steps, _train_key
+from gmfpt_nb.store import to_markdown
+from gmfpt_nb.gms import ZOO, build_gm
+from gmfpt_nb.zoo import ZooConfig, _opts, _ema, _step, sample_gm
 
 OUT = Path(__file__).parent/'results'
+KINDS = ['dcgan', 'sngan-hinge', 'wgan-gp', 'vae', 'realnvp', 'glow', 'ddpm-ddim', 'ddpm-attn']
 
-def main():
-    cfg, real = ZooConfig(), real_data('fmnist', n_ref=5000, n_heldout=10)
-    xb = real.ref[:cfg.bs].float() / 255
-    rows, seen = [], set()
-    for name, e in ZOO.items():
-        torch.manual_seed(0)
-        m = build_gm(e, tuple(real.ref.shape[1:])); opts = _opts(m, e, cfg.lr); m.train()
-        _step(m, e, opts, xb)
-        t = time.perf_counter()
-        for _ in range(5): _step(m, e, opts, xb)
-        step_s = (time.perf_counter() - t) / 5
-        m.eval()
-        full = None
-        if e.family == 'Diffusion':
-            full = m.sample_steps or (25 if m.sampler == 'ddim' else 15); m.sample_steps = 3
-        t = time.perf_counter(); m.sample(250); s = time.perf_counter() - t
-        sample_s = s * cfg.n_samples / 250 * (full / 3 if full else 1)
-        key = json.dumps(_train_key(e, {}, 0, cfg), sort_keys=True, default=str)
-        train_s = 0. if key in seen else _steps(e, cfg) * step_s      # entries sharing a trained network train it once
-        seen.add(key)
-        rows.append(dict(name=name, family=e.family, ms_per_step=round(step_s * 1000, 1), steps=_steps(e, cfg), train_s=round(train_s, 1), sample_s=round(sample_s, 1)))
-        print(f"{name:24s} {step_s*1000:6.0f} ms/step x {_steps(e, cfg):4d} steps = {train_s:6.0f}s train, {sample_s:5.0f}s to sample {cfg.n_samples}", flush=True)
-    total = sum(r['train_s'] + r['sample_s'] for r in rows)
-    hw = dict(cpu=next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor()),
-              cores=os.cpu_count(), torch_threads=torch.get_num_threads(), load_avg=os.getloadavg())
-    print(f"projected quick zoo build for one real dataset: {total/60:.1f} min (target <= 20 min); hardware {hw}")
-    OUT.mkdir(exist_ok=True)
-    (OUT/'zoo.json').write_text(json.dumps(dict(hardware=hw, rows=rows, projected_minutes=total / 60), indent=1))
-    md = [f"# Zoo cost benchmark\n\nHardware: {hw}\n\nProjected quick zoo build for one real dataset: **{total/60:.1f} min** (target <= 20 min)\n",
-          "| model | family | ms/step | steps | train s | sample s |", "|---|---|---|---|---|---|"]
-    md += [f"| {r['name']} | {r['family']} | {r['ms_per_step']} | {r['steps']} | {r['train_s']} | {r['sample_s']} |" for r in rows]
+def hardware():
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')),
+               platform.processor())
+    dev = torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'
+    return dict(cpu=cpu, cores=os.cpu_count(), torch=torch.__version__, torch_threads=torch.get_num_threads(),
+                device=dev, load_avg=[round(v, 2) for v in os.getloadavg()])
+
+def step_ms(name, real, cfg, bs=64, channels_last=False, compile=False, n=6):
+    "Median milliseconds of one training step (after two warm-up steps)."
+    e = ZOO[name]; torch.manual_seed(0)
+    m = build_gm(e, tuple(real.ref.shape[1:]))
+    if channels_last: m = m.to(memory_format=torch.channels_last)
+    opts, ema = _opts(m, e, cfg), _ema(m, e, cfg)
+    if compile: m.G, m.D = torch.compile(m.G), torch.compile(m.D)      # GANs: `_step` calls G and D
+    xb = real.ref[:bs].float() / 255
+    if channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
+    m.train(); ts = []
+    for i in range(n + (2 if n > 1 else 1)):
+        t = time.perf_counter(); _step(m, e, opts, xb, cfg, ema); ts.append(time.perf_counter() - t)
+    ts = sorted(ts[-n:]); return 1000 * ts[len(ts) // 2]
+
+@contextlib.contextmanager
+def threads(k):
+    old = torch.get_num_threads(); torch.set_num_threads(k)
+    try: yield
+    finally: torch.set_num_threads(old)
+
+def speed(real, only=None):
+    from gmfpt_nb.zoo import use_bf16
+    fp32, bf16 = replace(ZooConfig(), bf16=False), replace(ZooConfig(), bf16=True)
+    native = use_bf16(ZooConfig())                 # what the zoo adopts on this machine
+    cfg, rows = (bf16 if native else fp32), []
+    print(f"bf16 units: {native}; the other options are timed in {'bf16' if native else 'fp32'}", flush=True)
+    for name in [k for k in KINDS if not only or k in only]:
+        ref = step_ms(name, real, fp32)
+        r = dict(name=name, family=ZOO[name].family, fp32_ms=round(ref, 1))
+        r['bf16'] = ref / step_ms(name, real, bf16, n=6 if native else 1)      # emulated bf16 is slow: one step
+        r['channels_last'] = ref / step_ms(name, real, cfg, channels_last=True)
+        r['bs128_per_image'] = ref / (step_ms(name, real, cfg, bs=128) / 2)
+        with threads(1): r['one_thread'] = ref / step_ms(name, real, cfg)
+        if name == 'dcgan':
+            try: r['compile'] = ref / step_ms(name, real, cfg, compile=True)
+            except Exception as ex: r['compile'] = f'failed: {type(ex).__name__}'
+        e = ZOO[name]; torch.manual_seed(0); m = build_gm(e, tuple(real.ref.shape[1:])).eval()
+        t = time.perf_counter(); sample_gm(m, 1000); r['sample_1000_s'] = round(time.perf_counter() - t, 1)
+        r = {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}
+        print(r, flush=True); rows.append(r)
+    hw = hardware()
+    (OUT/'zoo_speed.json').write_text(json.dumps(dict(hardware=hw, rows=rows), indent=1))
+    cols = list(dict.fromkeys([c for r in rows for c in r]))
+    md = [f"# Zoo step time: options as ratios against the fp32 step at batch 64 (higher is faster)\n\n"
+          f"Hardware: {hw}\n", '| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    md += ['| ' + ' | '.join(str(r.get(c, '')) for c in cols) + ' |' for r in rows]
+    (OUT/'zoo_speed.md').write_text('\n'.join(md) + '\n')
+
+CURVES = [('dcgan', 2000, 250), ('sngan-hinge', 2000, 250), ('vae', 2000, 250), ('glow', 1500, 250),
+          ('ddpm-ddim', 1500, 500), ('wgan-gp', 2000, 250), ('realnvp', 1500, 250)]
+
+def curves(real, only=None):
+    "Quality against training steps, one entry of each kind, with the zoo's recipe (`ZooConfig()`)."
+    import copy, pandas as pd
+    from torchvision.utils import save_image
+    from gmfpt_nb.store import RunDir
+    from gmfpt_nb.spaces import get_space
+    from gmfpt_nb.zoo import quality_references, quality_figures, QualityBar, _ema_part
+    cfg, bar, sl = ZooConfig(), QualityBar(), get_space('sl', real, RunDir())
+    feat = lambda x: sl.embed(x).flatten(1)
+    refs = quality_references(real.heldout, feat); f_real = feat(real.heldout[:1000])
+    print(refs.to_string(), flush=True)
+    rows, strips, t_all = [], {}, time.time()
+    old = json.loads((OUT/'zoo_curves.json').read_text()) if (OUT/'zoo_curves.json').exists() and only else {}
+    keep = [r for r in old.get('rows', []) if r['name'] not in only and r['name'] != 'ddpm-dpmsolver'
+            or (r['name'] == 'ddpm-dpmsolver' and 'ddpm-ddim' not in only)] if only else []
+    def write():                 # after each entry: an interrupted run keeps what it measured
+        df = pd.DataFrame(keep + rows).drop(columns='passes', errors='ignore')
+        df.insert(df.columns.get_loc('fails'), 'passes', df.fails == '')
+        (OUT/'zoo_curves').mkdir(exist_ok=True)
+        for label, st in strips.items(): save_image(torch.cat(st), OUT/'zoo_curves'/f'{label}.png', nrow=12, padding=1)
+        res = dict(hardware=hardware(), minutes=round((time.time() - t_all) / 60, 1) + old.get('minutes', 0),
+                   zoo=asdict(cfg),
+                   references=refs.to_dict('records'), bar_limits=bar.limits(refs), rows=df.to_dict('records'))
+        (OUT/'zoo_curves.json').write_text(json.dumps(res, indent=1, default=str))
+        md = [f"# Quality against training steps (SL space), with the zoo's recipe\n\nHardware: {res['hardware']}\n",
+              "## References\n", to_markdown(refs.set_index('reference')), f"\nBar limits: {res['bar_limits']}\n",
+              "## Curves\n", to_markdown(df.set_index('name')),
+              "\n`zoo_curves/<name>.png`: 12 samples per row, one row per evaluation step of that entry, in order.\n"]
+        (OUT/'zoo_curves.md').write_text('\n'.join(md) + '\n')
+    for name, total, every in CURVES:
+        if only and name not in only: continue
+        e = ZOO[name]; torch.manual_seed(0)
+        m = build_gm(e, tuple(real.ref.shape[1:])); opts, ema = _opts(m, e, cfg), _ema(m, e, cfg)
+        g, train_s, t0 = torch.Generator().manual_seed(0), 0., time.time()
+        m.train()
+        for step in range(1, total + 1):
+            xb = real.ref[torch.randint(0, len(real.ref), (cfg.bs,), generator=g)].float() / 255
+            _step(m, e, opts, xb, cfg, ema)
+            if step % every: continue
+            train_s += time.time() - t0
+            mm = copy.deepcopy(m).eval()
+            if ema is not None: ema.copy_to(_ema_part(mm, e).parameters())
+            for sampler in (['ddim', 'dpmsolver'] if e.family == 'Diffusion' else [None]):
+                if sampler: mm.sampler = sampler
+                t = time.time(); xs = sample_gm(mm, cfg.n_samples, 0); sample_s = time.time() - t
+                q = quality_figures(f_real, feat(xs))
+                label = name if not sampler or sampler == 'ddim' else 'ddpm-dpmsolver'
+                rows.append(dict(name=label, family=e.family, step=step, train_s=round(train_s, 1),
+                                 sample_s=round(sample_s, 1), **q, fails=bar.failures(q, refs)))
+                strips.setdefault(label, []).append(xs[:12].float() / 255)
+                print(rows[-1], flush=True)
+            t0 = time.time()
+        write()
+
+def build(real):
+    from gmfpt_nb.store import RunDir
+    from gmfpt_nb.spaces import get_space
+    from gmfpt_nb.zoo import build_zoo, QualityBar
+    from gmfpt_nb.pipeline import PRESETS
+    p, run = PRESETS['quick'], RunDir()
+    sl, t0, load0 = get_space('sl', real, run, p.encoders), time.time(), os.getloadavg()
+    man = build_zoo(real, run.root/'gm-datasets'/f'{real.name}-{p.name}', p.models, run=run, cfg=p.zoo,
+                    seed=p.seed, feature_space=sl)
+    wall = time.time() - t0
+    import pandas as pd
+    refs = pd.read_csv(run.root/'gm-datasets'/f'{real.name}-{p.name}'/'references.csv')
+    cols = ['family', 'arch', 'seed', 'steps', 'train_seconds', 'sample_seconds', 'kid', 'precision', 'recall', 'passes']
+    per_family = man.groupby('family')[['train_seconds', 'sample_seconds']].sum().round(0).to_dict('index')
+    res = dict(hardware=hardware(), load_avg_at_start=load0, wall_minutes=round(wall / 60, 1), zoo=asdict(p.zoo),
+               bar=asdict(QualityBar()), bar_limits=QualityBar().limits(refs), references=refs.to_dict('records'),
+               per_family_seconds=per_family, members=man[['name', *cols]].to_dict('records'),
+               all_pass=bool(man.passes.all()))
+    (OUT/'zoo.json').write_text(json.dumps(res, indent=1, default=str))
+    md = [f"# The default zoo (Fashion-MNIST, `quick`): build time and quality\n\nHardware: {res['hardware']}\n",
+          f"Wall time of the build: **{res['wall_minutes']} min** (target: 60 min on 2 idle cores); every member "
+          f"passes the bar: **{res['all_pass']}**\n", f"Seconds per family (train, sample): {per_family}\n",
+          "## References (SL space)\n", to_markdown(refs.set_index('reference')), f"\nBar limits: {res['bar_limits']}\n",
+          "## Members\n", to_markdown(man[['name', *cols, 'fails']].set_index('name'))]
     (OUT/'zoo.md').write_text('\n'.join(md) + '\n')
+    print('\n'.join(md))
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    for k in ('speed', 'curves', 'build'): ap.add_argument(f'--{k}', action='store_true')
+    ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
+    a = ap.parse_args(); OUT.mkdir(exist_ok=True)
+    real = real_data('fmnist')
+    if a.speed: speed(real, a.only)
+    if a.curves: curves(real, a.only)
+    if a.build: build(real)

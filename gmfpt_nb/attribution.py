@@ -20,7 +20,7 @@ from .networks import *
 from .openset import *
 
 # %% auto #0
-__all__ = ['ATTRIBUTOR_VERSION', 'RESIZE_POLICIES', 'Attributor', 'enrol']
+__all__ = ['ATTRIBUTOR_VERSION', 'RESIZE_POLICIES', 'Attributor', 'check_attributor_meta', 'enrol']
 
 # %% ../nbs/08_attribution.ipynb #61ca8455
 ATTRIBUTOR_VERSION = 1  # the format of an attributor folder; `Attributor.load` reads only this one
@@ -271,6 +271,50 @@ def save(self:Attributor,
     save_json(meta, path/'attributor.json')
     return path
 
+# %% ../nbs/08_attribution.ipynb #668a5dff
+def _field(meta, path, field, ok, want):
+    v = meta
+    for k in field.split('.'):
+        if not isinstance(v, dict) or k not in v: v = '(missing)'; break
+        v = v[k]
+    if v == '(missing)' or not ok(v):
+        raise GmfptError(f"{path}/attributor.json: field {field!r} must be {want}, not {str(v)[:60]!r}; "
+                         "the attributor is damaged or was not written by gmfpt: retrain it")
+    return v
+
+def _int(lo, hi): return lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+def _ints(n_lo, n_hi, lo, hi):
+    return lambda v: isinstance(v, list) and n_lo <= len(v) <= n_hi and all(map(_int(lo, hi), v))
+def _name(v): return isinstance(v, str) and 0 < len(v) <= 200
+def _file(v): return isinstance(v, str) and v == Path(v).name and v.endswith('.safetensors') and not v.startswith('.')
+
+# %% ../nbs/08_attribution.ipynb #7bd4a985
+def check_attributor_meta(meta:dict,  # the content of `attributor.json`
+                          path,       # the attributor's folder (for the messages)
+                         ) -> dict:
+    "`meta` if every field has the right type, size and bounds and every file stays in the folder, else a `GmfptError`."
+    f = lambda field, ok, want: _field(meta, path, field, ok, want)
+    if not isinstance(meta, dict): f('version', lambda v: False, 'present (the file holds no JSON object)')
+    f('version', _int(0, 10**6), 'an integer')
+    cl = f('classes', lambda v: isinstance(v, list) and 2 <= len(v) <= 10**5 and all(map(_name, v))
+           and len(set(v)) == len(v), 'a list of 2 or more distinct names')
+    f('img_shape', _ints(3, 3, 1, 4096), 'three sizes [C, H, W] of at most 4096')
+    f('k', _int(1, 4096), 'an integer from 1 to 4096')
+    kinds = ('RGBSpace', 'FreqSpace', 'FeatureSpace')
+    kind = f('space.kind', lambda v: v in kinds, ', '.join(kinds))
+    f('space.name', _name, 'a name')
+    if kind == 'FreqSpace': f('space.eps', lambda v: isinstance(v, (int, float)) and 0 < v < 1e3, 'a positive number')
+    if kind == 'FeatureSpace':
+        f('space.widths', _ints(1, 8, 1, 4096), 'a list of 1 to 8 channel counts of at most 4096')
+        f('space.c_in', _int(1, 4), 'an integer from 1 to 4')
+    f('net.in_shape', _ints(1, 3, 1, 4096), 'a list of 1 to 3 sizes of at most 4096')
+    f('net.n_classes', lambda v: v == len(cl), f'the number of classes, {len(cl)}')
+    f('net.widths', lambda v: v is None or _ints(1, 8, 1, 4096)(v), 'null or a list of 1 to 8 channel counts')
+    f('net.n_blocks', lambda v: v is None or _int(1, 16)(v), 'null or an integer from 1 to 16')
+    f('index', lambda v: isinstance(v, dict), 'an object')
+    if meta.get('openset') is not None: f('openset.file', _file, 'the name of a .safetensors file in the folder')
+    return meta
+
 # %% ../nbs/08_attribution.ipynb #d9673f0c
 @patch(cls_method=True)
 def load(cls:Attributor,
@@ -290,6 +334,7 @@ def load(cls:Attributor,
     except ValueError:
         raise GmfptError(f"{path}/attributor.json: not valid JSON; "
                          "the attributor is damaged, re-save or retrain it") from None
+    check_attributor_meta(meta, path)
     if meta.get('version') != ATTRIBUTOR_VERSION:
         raise GmfptError(f"{path}: attributor format version {meta.get('version')} but this gmfpt reads version "
                          f"{ATTRIBUTOR_VERSION}; retrain it with this version")
@@ -299,9 +344,13 @@ def load(cls:Attributor,
     elif s['kind'] == 'FeatureSpace':
         enc = SmallResNet(s['c_in'], 1, tuple(s['widths']))
         sd = tensors('encoder.safetensors'); sd = {k: v for k, v in sd.items() if not k.startswith('head.')}
-        try: enc.load_state_dict(sd, strict=False)
+        try: missing, extra = enc.load_state_dict(sd, strict=False)      # the classifier head is not saved
         except RuntimeError as e:
             raise GmfptError(f"{path}/encoder.safetensors: does not fit the encoder ({e})") from None
+        missing = [k for k in missing if not k.startswith('head.')]
+        if missing or extra:
+            raise GmfptError(f"{path}/encoder.safetensors: missing weights {missing[:3]} or foreign ones {extra[:3]}; "
+                             "the attributor is damaged, retrain it")
         space = FeatureSpace(s['name'], enc)
     else: raise GmfptError(f"{path}: unknown space kind {s['kind']!r}")
     ref = tensors('reference.safetensors')['ref']
@@ -314,6 +363,8 @@ def load(cls:Attributor,
     except RuntimeError as e:
         raise GmfptError(f"{path}/net.safetensors: does not fit the attributor network "
                          f"({str(e).splitlines()[0]})") from None
+    if meta['k'] > len(ref):
+        raise GmfptError(f"{path}: k = {meta['k']} but the reference set has {len(ref)} images; the folder is damaged")
     m = Manifold.build(space, ref, IndexConfig(**{k: v for k, v in meta['index'].items()}), verbose=verbose)
     att = cls(m, net, meta['classes'], meta['k'], meta.get('info')); att.path = path
     if meta.get('openset'):
@@ -338,16 +389,19 @@ def enrol(att:Attributor,  # an attributor with an open-set head
     if att.openset.score in ('msp', 'energy'):
         raise GmfptError(f"enrolment needs a prototype score, but this attributor's threshold is for "
                          f"{att.openset.score!r}; recalibrate it with score='proto'")
+    if save and att.path is None:
+        raise GmfptError("this attributor was not loaded from a folder; save it with `.save(path)`")
     x, _, failed, _ = att._images(images)
     if failed: log.warning(f"enrolling {name!r}: {len(failed)} files skipped (first: {failed[0][1]})")
     feats = predict_logits(att.net, att.manifold.artifacts(x, att.k)['a'], features=True)
-    os_ = att.openset
-    att.openset = OpenSet(os_.protos.add(name, feats), os_.n_classes, os_.score, os_.threshold, os_.tpr, os_.quantiles)
-    att.info.setdefault('enrolled', []).append(dict(name=name, n_images=len(x)))
-    if save:
-        if att.path is None:
-            raise GmfptError("this attributor was not loaded from a folder; save it with `.save(path)`")
-        _resave(att)
+    def add(os_, info):
+        att.openset = OpenSet(os_.protos.add(name, feats), os_.n_classes, os_.score, os_.threshold, os_.tpr,
+                              os_.quantiles)
+        att.info = {**info, 'enrolled': [*info.get('enrolled', []), dict(name=name, n_images=len(x))]}
+    if not save: add(att.openset, att.info); return att
+    with file_lock(Path(att.path)/'.enrol-lock'):        # another enrolment may have saved since `att` was loaded:
+        now = Attributor.load(att.path)                  # add to what the folder holds now, not to a stale copy
+        add(now.openset, now.info); _resave(att)
     return att
 
 def _resave(att:Attributor):

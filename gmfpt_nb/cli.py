@@ -16,7 +16,8 @@ __all__ = ['EXIT_CODES', 'attribution_records', 'attributor_info', 'main']
 # %% ../nbs/17_cli.ipynb #e70c3f8a
 def _report_failed(failed, what='skipped'):
     "Print a line on stderr for each `(path, reason)` in `failed`."
-    for p, m in failed: print(f"gmfpt: {what}: {m}", file=sys.stderr)
+    from gmfpt_nb.store import safe_text
+    for p, m in failed: print(f"gmfpt: {what}: {safe_text(m)}", file=sys.stderr)
 
 def _fail(msg:str):
     "Stop the command with a user error saying `msg`."
@@ -27,7 +28,8 @@ def _emit(text:str, out:str|None=None):
     "Write command output to file `out` (atomically) or stdout; file names that are not UTF-8 keep their bytes."
     data = text.encode('utf-8', 'surrogateescape')
     if out:
-        from gmfpt_nb.store import atomic_path
+        from gmfpt_nb.store import atomic_path, GmfptError
+        if Path(out).is_dir(): raise GmfptError(f"--out {out} is a folder; give the name of a file to write")
         with atomic_path(out) as tmp: Path(tmp).write_bytes(data)
     elif hasattr(sys.stdout, 'buffer'): sys.stdout.flush(); sys.stdout.buffer.write(data); sys.stdout.buffer.flush()
     else: sys.stdout.write(text)
@@ -188,6 +190,7 @@ EXIT_CODES = """exit codes:
   0    success
   1    gmfpt attribute: some inputs could not be read; each is named on stderr, the rest are attributed
   2    user error (a bad option or value; a missing, unreadable or unsuitable input): one line on stderr, no traceback
+  3    internal error (a bug): one line on stderr naming the log file that holds the traceback
   130  interrupted (Ctrl-C); run the same command again to resume from what was saved"""
 
 def _parser() -> argparse.ArgumentParser:
@@ -296,11 +299,11 @@ def _cmd_artifacts(a):
 # %% ../nbs/17_cli.ipynb #f9917fd4
 def _cmd_train(a):
     "`gmfpt train`: train an attributor on a GM dataset folder and save it to `--out`."
-    import shutil
     from gmfpt_nb import store, data, spaces, manifold as mf, evaluate, beyond, pipeline
-    out = Path(a.out)
+    out = Path(os.path.abspath(a.out))
     if (out/'attributor.json').exists() and not a.force:
         _fail(f"{out} already holds an attributor; pass --force to replace it, or choose another --out")
+    store.check_replaceable(out, a.force)                  # before training, not after
     if not 0 < a.ref_fraction < 1: _fail(f"--ref-fraction must be between 0 and 1, not {a.ref_fraction}")
     p, run = pipeline.PRESETS[a.preset], store.RunDir(a.cache)
     real, ds = data.folder_data(a.folder, a.ref_fraction, a.seed, on_error='skip' if a.skip_bad else 'raise')
@@ -309,10 +312,7 @@ def _cmd_train(a):
     m = mf.manifold(spaces.folder_space(a.space, real, run, p.encoders), real.ref, run, p.index, verbose=False)
     c = _train_cfg(a)
     att = beyond.calibrate(evaluate.fit_attributor(ds, m, c, run, a.seed), ds, c, run)  # + its open-set head
-    tmp = out.with_name(out.name + '.tmp'); shutil.rmtree(tmp, ignore_errors=True)
-    att.save(tmp)
-    if out.exists(): shutil.rmtree(out)
-    tmp.rename(out)
+    with store.replace_dir(out, force=a.force) as tmp: att.save(tmp)
     i = att.info
     print(f"attributor ({a.space}, {len(att.classes)} sources) saved to {out}: "
           f"validation accuracy {i['val_accuracy']:.3f} (epoch {i['best_epoch'] + 1}), "
@@ -368,20 +368,28 @@ def _cmd_attribute(a):
     "`gmfpt attribute`: predict the source of images; returns 1 when some files could not be read."
     if a.top_k < 1: _fail(f"--top-k must be at least 1, not {a.top_k}")
     if a.batch_size is not None and a.batch_size < 1: _fail(f"--batch-size must be at least 1, not {a.batch_size}")
-    from gmfpt_nb.pipeline import load_attributor
-    att = load_attributor(a.model, a.cache)
+    d = _model_dir(a.model, a.cache)
+    if (d/'attributor.json').exists():                    # an attributor folder: no need for the pipeline's imports
+        from gmfpt_nb.attribution import Attributor
+        att = Attributor.load(d)
+    else:
+        from gmfpt_nb.pipeline import load_attributor
+        att = load_attributor(a.model, a.cache)            # its error says how to get the attributor
     kw = dict(bs=a.batch_size, threshold=a.threshold, openset=False if a.no_openset else None)  # the options given
     df = att.predict(_expand(a.paths, a.recursive), progress=not a.quiet and sys.stderr.isatty(),
                      **{k: v for k, v in kw.items() if v is not None})
     _report_failed(df.attrs['failed'], 'could not attribute')
     recs = None if a.csv else attribution_records(df, att.classes, a.top_k)
-    if a.csv: text = df.to_csv(index=False)
+    if a.csv:
+        from gmfpt_nb.store import csv_safe
+        text = csv_safe(df).to_csv(index=False)
     elif a.json: text = json.dumps(recs, indent=1) + '\n'
     elif a.jsonl: text = ''.join(json.dumps(r) + '\n' for r in recs)
     else:
         import pandas as pd
         f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
-        text = pd.DataFrame([dict(path=r['path'], source=r['source'], confidence=f3(r['confidence']),
+        from gmfpt_nb.store import safe_text
+        text = pd.DataFrame([dict(path=safe_text(r['path']), source=safe_text(r['source']), confidence=f3(r['confidence']),
                                   distance=f3(r['distance']),
                                   top=', '.join(f"{t['source']} {t['probability']:.2f}" for t in r['top']))
                              for r in recs]).to_string(index=False) + '\n'
@@ -440,6 +448,21 @@ def _cmd_info(a):
                       else f'{v:.4g}' if isinstance(v, float) else v)
     print(''.join(f'{k:<18}{show(v)}\n' for k, v in s.items() if k != 'info'), end='')
 
+# %% ../nbs/17_cli.ipynb #2f19b92d
+def _internal_error(e:Exception, a) -> int:
+    "Exit code 3: one line naming the error and the log file that holds its traceback."
+    import traceback, time as _t
+    from gmfpt_nb.store import cache_dir, safe_text
+    stamp = f"{_t.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    log = Path(getattr(a, 'cache', None) or cache_dir())/'logs'/f"error-{stamp}.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(f"gmfpt {__version__} {' '.join(sys.argv)}\n" + ''.join(traceback.format_exception(e)))
+        where = f"the traceback is in {log}"
+    except OSError: where = "the traceback could not be saved:\n" + ''.join(traceback.format_exception(e))
+    print(f"gmfpt: internal error: {type(e).__name__}: {safe_text(e)}; {where}; please report it", file=sys.stderr)
+    return 3
+
 # %% ../nbs/17_cli.ipynb #0d569360
 def main(argv:list|None=None,  # the arguments after `gmfpt`; default: `sys.argv[1:]`
         ) -> int:
@@ -461,6 +484,7 @@ def main(argv:list|None=None,  # the arguments after `gmfpt`; default: `sys.argv
         return 130
     except Exception as e:
         store = sys.modules.get('gmfpt_nb.store')
-        if store is None or not isinstance(e, store.GmfptError): raise
-        print(f'gmfpt: error: {e}', file=sys.stderr); return 2
+        if store is not None and isinstance(e, store.GmfptError):
+            print(f'gmfpt: error: {store.safe_text(e)}', file=sys.stderr); return 2
+        return _internal_error(e, a)
     return 0

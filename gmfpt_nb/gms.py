@@ -132,6 +132,9 @@ def _check_size(c, h, w):
     if h % 4 or w % 4:
         raise DatasetError(f"zoo models need image sides divisible by 4, got {h}x{w}; crop or pad the real images")
 
+def _latents(model, shape, generator):   # standard normal latents drawn on the CPU (reproducible on any device)
+    return torch.randn(shape, generator=generator).to(next(model.parameters()).device)
+
 class Generator(nn.Module):
     "z (N, z_dim) -> images in [-1, 1] (N, C, H, W)."
     def __init__(self,
@@ -144,13 +147,13 @@ class Generator(nn.Module):
                 ):
         super().__init__()
         _check_size(c, h, w); self.z_dim, self.shape0 = z_dim, (width, h // 4, w // 4)
-        sn = e.normalization == 'spectral'
-        self.fc = _sn(nn.Linear(z_dim, width * h * w // 16), sn)
-        self.norm0, self.act0 = (nn.BatchNorm1d(width * h * w // 16) if e.normalization == 'batch' else nn.Identity(),
+        norm = 'batch' if e.normalization == 'spectral' else e.normalization   # SNGAN: spectral norm is D's
+        self.fc = nn.Linear(z_dim, width * h * w // 16)
+        self.norm0, self.act0 = (nn.BatchNorm1d(width * h * w // 16) if norm == 'batch' else nn.Identity(),
                                  act_layer(e.nonlinearity))
-        self.up = nn.Sequential(UpBlock(width, width // 2, e.upsampling, e.normalization, e.nonlinearity, e.skip),
-                                UpBlock(width // 2, width // 4, e.upsampling, e.normalization, e.nonlinearity, e.skip))
-        self.out = _sn(nn.Conv2d(width // 4, c, 3, 1, 1), sn)
+        self.up = nn.Sequential(UpBlock(width, width // 2, e.upsampling, norm, e.nonlinearity, e.skip),
+                                UpBlock(width // 2, width // 4, e.upsampling, norm, e.nonlinearity, e.skip))
+        self.out = nn.Conv2d(width // 4, c, 3, 1, 1)
     def forward(self, z):       # latents (N, z_dim)
         "Images in [-1, 1] (N, C, H, W)."
         x = self.act0(self.norm0(self.fc(z))).view(len(z), *self.shape0)
@@ -176,7 +179,7 @@ class Discriminator(nn.Module):
         self.fc = _sn(nn.Linear(width * 2 * (h // 4) * (w // 4), 1), sn)
     def forward(self, x):       # images in [-1, 1] (N, C, H, W)
         "Scores (N,)."
-        return self.fc(self.body(x).flatten(1)).squeeze(1)
+        return self.fc(self.body(x).flatten(1)).squeeze(1).float()   # fp32 scores: the losses stay fp32 under autocast
 
 # %% ../nbs/03_gms.ipynb #9f03f3ef
 def gan_losses(loss:str,        # ns, lsgan, hinge or wgan-gp (gradient penalty 10)
@@ -231,7 +234,8 @@ class VAE(nn.Module):
         "The negative ELBO (reconstruction + beta * KL) per image, averaged over the batch."
         mu, logvar = self.enc(x).chunk(2, 1)
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-        rec = F.binary_cross_entropy_with_logits(self.decode(z), x, reduction='sum') / len(x)
+        mu, logvar = mu.float(), logvar.float()                              # fp32 loss terms under autocast
+        rec = F.binary_cross_entropy_with_logits(self.decode(z).float(), x.float(), reduction='sum') / len(x)
         kl = -0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum() / len(x)
         return rec + self.beta * kl
     @torch.no_grad()
@@ -240,7 +244,7 @@ class VAE(nn.Module):
                generator=None,  # `torch.Generator` of the latents
               ):
         "`n` decoder means in [0, 1] (N, C, H, W) for z ~ N(0, I)."
-        return torch.sigmoid(self.decode(torch.randn(n, self.z_dim, generator=generator)))
+        return torch.sigmoid(self.decode(_latents(self, (n, self.z_dim), generator)).float())
 
 # %% ../nbs/03_gms.ipynb #758975d0
 def squeeze(x):                 # (N, C, H, W), H and W even
@@ -365,7 +369,7 @@ class Flow(nn.Module):
               ):
         "`n` images in [0, 1] (N, C, H, W)."
         c, h, w = self.shape
-        z = temp * torch.randn(n, c * 16, h // 4, w // 4, generator=generator)
+        z = temp * _latents(self, (n, c * 16, h // 4, w // 4), generator)
         for layers in reversed(self.scales):
             for l in reversed(layers): z = l.reverse(z)
             z = unsqueeze(z)
@@ -399,7 +403,7 @@ class Diffusion(nn.Module):
         x = x * 2 - 1
         noise = torch.randn_like(x)
         t = torch.randint(0, 1000, (len(x),), device=x.device)
-        return F.mse_loss(self.unet(self.sched.add_noise(x, noise, t), t).sample, noise)
+        return F.mse_loss(self.unet(self.sched.add_noise(x, noise, t), t).sample.float(), noise.float())
     @torch.no_grad()
     def sample(self,
                n,               # number of samples
@@ -407,10 +411,11 @@ class Diffusion(nn.Module):
               ):
         "`n` images in [0, 1] (N, C, H, W) from the entry's sampler."
         from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
-        s = (DDIMScheduler if self.sampler == 'ddim' else DPMSolverMultistepScheduler).from_config(self.sched.config)
+        if self.sampler == 'ddim': s = DDIMScheduler.from_config(self.sched.config)   # clips the predicted image
+        else: s = DPMSolverMultistepScheduler.from_config(self.sched.config, thresholding=True, sample_max_value=1.)
         s.set_timesteps(self.sample_steps or (25 if self.sampler == 'ddim' else 15))
-        x = torch.randn(n, *self.shape, generator=generator)
-        for t in s.timesteps: x = s.step(self.unet(x, t).sample, t, x).prev_sample
+        x = _latents(self, (n, *self.shape), generator)
+        for t in s.timesteps: x = s.step(self.unet(x, t).sample.float(), t, x).prev_sample
         return ((x + 1) / 2).clamp(0, 1)
 
 # %% ../nbs/03_gms.ipynb #69fbb1b8
@@ -429,7 +434,7 @@ class GAN(nn.Module):
                generator=None,  # `torch.Generator` of the latents
               ):
         "`n` generated images in [0, 1] (N, C, H, W)."
-        return (self.G(torch.randn(n, self.G.z_dim, generator=generator)) + 1) / 2
+        return (self.G(_latents(self, (n, self.G.z_dim), generator)).float() + 1) / 2
 
 # %% ../nbs/03_gms.ipynb #754eff35
 def build_gm(e:GMEntry,         # any entry of the zoo

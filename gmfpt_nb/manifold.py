@@ -95,6 +95,9 @@ def search(self:Manifold,
            k:int=1,             # number of nearest neighbours
           ) -> tuple[torch.Tensor, torch.Tensor]:
     "Squared L2 distances and indices `(N,k)` of the `k` nearest reference embeddings of embeddings `e`."
+    if not 1 <= k <= self.index.ntotal:     # FAISS would answer index -1 for the missing neighbours
+        raise GmfptError(f"k = {k} nearest reference images asked, but the reference set has {self.index.ntotal}; "
+                         f"use a k between 1 and {self.index.ntotal}, or more real images")
     D, I = self.index.search(np.ascontiguousarray(e.flatten(1).numpy(), dtype=np.float32), k)
     return torch.from_numpy(D), torch.from_numpy(I)
 

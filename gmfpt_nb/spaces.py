@@ -350,6 +350,9 @@ class PretrainedSpace(Space):
                 raise GmfptError(f"{path}: not a plain tensor state dict ({type(e).__name__}); "
                                  "save it with torch.save(model.state_dict()) or as .safetensors") from None
         sd = sd.get('state_dict', sd) if isinstance(sd, dict) else sd
+        if not isinstance(sd, dict) or not all(isinstance(k, str) and torch.is_tensor(v) for k, v in sd.items()):
+            raise GmfptError(f"{path}: holds a {type(sd).__name__}, not a state dict of named tensors; "
+                             "save it with torch.save(model.state_dict()) or as .safetensors")
         sd = {k.removeprefix('module.'): v for k, v in sd.items() if not k.startswith('fc.')}
         net = getattr(tvm, arch)(weights=None); net.fc = nn.Identity()
         try: net.load_state_dict(sd)

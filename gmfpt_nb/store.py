@@ -12,9 +12,10 @@ import pandas as pd, torch
 
 
 # %% auto #0
-__all__ = ['log', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError', 'cache_dir', 'atomic_path', 'save_json',
-           'load_json', 'save_tensors', 'load_tensors', 'config_key', 'pixels_hash', 'RunDir', 'to_markdown',
-           'write_table', 'cached_net', 'run_lock', 'progress_bar']
+__all__ = ['log', 'MARKER', 'CODE_VERSIONS', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError', 'cache_dir',
+           'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json', 'load_json', 'save_tensors',
+           'load_tensors', 'config_key', 'pixels_hash', 'code_version', 'RunDir', 'to_markdown', 'csv_safe',
+           'safe_text', 'write_table', 'cached_net', 'run_lock', 'progress_bar']
 
 # %% ../nbs/00_store.ipynb #cc938918
 log = logging.getLogger('gmfpt')
@@ -70,6 +71,68 @@ def atomic_path(path:str|Path):  # final path; a temporary sibling is yielded an
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
 
+# %% ../nbs/00_store.ipynb #38087e6c
+@contextlib.contextmanager
+def file_lock(path:str|Path):  # the lock file (created if missing; its content is never read)
+    "An exclusive lock (`flock`) on `path`, held while the block runs: other processes and threads wait."
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'a') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
+# %% ../nbs/00_store.ipynb #b455ddbb
+MARKER = '.gmfpt-output'   # the file that marks a folder as written by gmfpt (so it may be replaced)
+
+def _fsync_tree(d:Path):
+    for p in sorted(d.rglob('*'), reverse=True):
+        fd = os.open(p, os.O_RDONLY)
+        try: os.fsync(fd)
+        finally: os.close(fd)
+    fd = os.open(d, os.O_RDONLY)
+    try: os.fsync(fd)
+    finally: os.close(fd)
+
+def check_replaceable(path:Path,  # an absolute folder path, e.g. a command's --out
+                      force:bool,  # whether a non-empty folder gmfpt did not write may be replaced
+                     ):
+    "Raise a `GmfptError` naming the fix unless `replace_dir(path, force)` may replace `path`."
+    protected = {Path(path.anchor), Path.home().absolute(), *Path.cwd().parents, Path.cwd()}
+    if path in protected: raise GmfptError(f"refusing to replace {path}: it is the current folder, one of its "
+                                           f"parents, the home folder or the root; choose a new folder for --out")
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise GmfptError(f"{path} exists and is not a folder; remove it or choose another --out")
+    if path.exists() and any(path.iterdir()) and not (path/MARKER).exists() and not force:
+        raise GmfptError(f"{path} exists and was not written by gmfpt; pass --force to replace it, "
+                         f"or choose another --out")
+
+# %% ../nbs/00_store.ipynb #dcc1173b
+@contextlib.contextmanager
+def replace_dir(path:str|Path,     # the folder to (re)write
+                force:bool=False,  # replace a non-empty folder gmfpt did not write
+                marker:bool=True,  # leave `MARKER` in the new folder
+               ):
+    "Yield a new empty folder beside `path`; on success it replaces `path`, on error it is removed."
+    import glob, shutil
+    path = Path(os.path.abspath(path)); check_replaceable(path, force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(path.parent/f'.{path.name}.lock'):          # one writer of `path` at a time
+        for p in (*path.parent.glob(f'.{glob.escape(path.name)}.*.partial'),
+                  *path.parent.glob(f'.{glob.escape(path.name)}.*.old')):
+            shutil.rmtree(p, ignore_errors=True)               # left by a killed writer
+        tmp = Path(tempfile.mkdtemp(prefix=f'.{path.name}.', suffix='.partial', dir=path.parent))
+        old = tmp.with_name(tmp.name.removesuffix('.partial') + '.old')
+        try:
+            yield tmp
+            if marker: (tmp/MARKER).write_text('written by gmfpt; it may replace this folder\n')
+            _fsync_tree(tmp); _crash_point()
+            if path.exists(): os.rename(path, old)
+            os.rename(tmp, path)
+            fd = os.open(path.parent, os.O_RDONLY); os.fsync(fd); os.close(fd)
+        finally:
+            for p in (tmp, old):
+                if p.exists(): shutil.rmtree(p)
+
 # %% ../nbs/00_store.ipynb #d9be647d
 def save_json(obj,             # anything `json.dumps` takes; other objects are written as their `str`
               path:str|Path):  # the JSON file to write
@@ -112,6 +175,15 @@ def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W)
     "A short hash of a tensor's bytes: identifies a set of images in cache keys."
     return hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest()[:16]
 
+# %% ../nbs/00_store.ipynb #bcfa1b28
+CODE_VERSIONS = {'zoo': 2, 'samples': 2}   # stage -> version of its code (1 when missing); bump on every change
+
+def code_version(stage:str, # a stage name of `RunDir.stage`
+                ) -> str:
+    "The version of the code behind cached `stage` results: the package's, then the stage's own."
+    from gmfpt_nb import __version__
+    return f"{__version__}+{stage}.{CODE_VERSIONS.get(stage, 1)}"
+
 # %% ../nbs/00_store.ipynb #6fe4c1f7
 class RunDir:
     "A run directory: `root/<stage>/<config key>/` folders, each holding its `config.json`."
@@ -121,7 +193,8 @@ class RunDir:
     def stage(self, stage:str,  # the stage's name, e.g. 'encoder-sl': a sub-folder of `root`
               cfg:dict,         # the stage's JSON-able configuration; its `config_key` names the folder
              ) -> Path:
-        "The folder of `stage` for configuration `cfg`, created with its `config.json`."
+        "The folder of `stage` for `cfg` plus the code's versions (`code_version`), created with its `config.json`."
+        cfg = {**cfg, 'code': code_version(stage)}
         d = self.root/stage/config_key(cfg)
         if not (d/'config.json').exists(): save_json(cfg, d/'config.json')
         return d
@@ -150,14 +223,29 @@ def to_markdown(t:pd.DataFrame,  # the table; its index becomes the first, unnam
     return '\n'.join(lines)
 
 
+# %% ../nbs/00_store.ipynb #3f3c1809
+def csv_safe(df:pd.DataFrame, # a table about to be written as CSV
+            ) -> pd.DataFrame:
+    "A copy of `df` whose text cells starting with `= + - @`, tab or CR begin with `'`: spreadsheets show text, run no formula."
+    def fix(v): return "'" + v if isinstance(v, str) and v[:1] in ('=', '+', '-', '@', '\t', '\r') else v
+    out = df.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]): out[c] = out[c].map(fix)
+    return out
+
+def safe_text(s, # anything printed in a message, e.g. a file name
+             ) -> str:
+    "`str(s)` with control characters (newlines, ANSI escapes, ...) escaped, so that a name cannot fake a line."
+    return ''.join(c if c.isprintable() or c == ' ' else repr(c)[1:-1] for c in str(s))
+
 # %% ../nbs/00_store.ipynb #9663bd11
 def write_table(df:pd.DataFrame,  # the table, written without its index
                 out:Path,          # folder to write into (created if missing)
                 name:str,          # file stem: `name.csv` and `name.md`
                 md:str|None=None): # Markdown text for `name.md`; None writes no Markdown file
-    "Write a tidy CSV and (optionally) a Markdown rendering, atomically."
+    "Write a tidy CSV (safe to open in a spreadsheet: `csv_safe`) and optionally a Markdown rendering, atomically."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out/f'{name}.csv') as tmp: df.to_csv(tmp, index=False)
+    with atomic_path(out/f'{name}.csv') as tmp: csv_safe(df).to_csv(tmp, index=False)
     if md is not None:
         with atomic_path(out/f'{name}.md') as tmp: tmp.write_text(md + '\n')
 
@@ -184,11 +272,7 @@ def cached_net(d:Path,           # the stage folder of the network's configurati
 def run_lock(run:RunDir,  # the run directory holding the lock file
              name:str):   # the job's name: one lock file `.lock-<name>` per job
     "An exclusive lock on `name` in the run directory, held while the block runs."
-    run.root.mkdir(parents=True, exist_ok=True)
-    with open(run.root/f'.lock-{name}', 'w') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
+    with file_lock(run.root/f'.lock-{name}'): yield
 
 
 # %% ../nbs/00_store.ipynb #4b80ec35

@@ -13,77 +13,111 @@ import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as 
 from PIL import Image
 from .store import *
 from .data import *
-from .spaces import real_key
+from .spaces import real_key, default_device
 from .gms import *
 
 
 # %% auto #0
-__all__ = ['ZooConfig', 'train_gm', 'kid', 'precision_recall', 'sample_gm', 'build_zoo']
+__all__ = ['KNOWN_BAD', 'ZooConfig', 'use_bf16', 'train_gm', 'kid', 'precision_recall', 'quality_figures', 'quality_references',
+           'QualityBar', 'sample_gm', 'instance_name', 'build_zoo']
 
 # %% ../nbs/04_zoo.ipynb #acd7f6c5
 @dataclass(frozen=True)
 class ZooConfig:
     "How the zoo is trained and sampled."
-    steps: int = 400               # training steps per model (diffusion: x diffusion_mult)
-    diffusion_mult: float = 2.0    # step multiplier for diffusion models
-    flow_mult: float = 1.0         # step multiplier for flows
+    steps: int = 3000              # training steps of a GAN; the other families: x their multiplier
+    vae_mult: float = 1 / 3        # step multiplier for VAEs (1,000 steps)
+    flow_mult: float = 2.0         # step multiplier for flows (6,000 steps)
+    diffusion_mult: float = 0.5    # step multiplier for diffusion models (1,500 steps)
     bs: int = 64                   # batch size
-    lr: float = 2e-4               # Adam learning rate of GANs (VAEs and flows: x2.5, diffusion: x5)
+    lr: float = 2e-4               # Adam learning rate of GANs (VAEs and flows: x2.5, diffusion: x5); see `_opts`
+    lr_ttur: tuple = (1e-4, 4e-4)  # hinge and WGAN-GP GANs: (generator, discriminator) Adam lr, betas (0, 0.9)
+    n_critic: int = 2              # WGAN-GP: critic steps per generator step
+    ema: float = 0.999             # decay (after warm-up) of the EMA of GAN generators and diffusion UNets; 0: none
+    bf16: bool|None = None         # bf16 autocast for GANs, VAEs, diffusion; None: where the hardware has bf16 units
+    instances: int = 2             # trained instances (seeds seed, seed+1, ...) of each architecture
     n_samples: int = 1000          # samples per model
     ckpt_every: int = 250          # training steps between checkpoints
     sample_steps: int|None = None  # override the diffusion samplers' step counts (tiny preset)
 
+def use_bf16(cfg:ZooConfig,   # `cfg.bf16`: True, False, or None for "where it is fast"
+             device=None,     # the training device; None: CUDA when present, else CPU
+            ) -> bool:
+    "Whether the zoo trains under bf16 autocast: `cfg.bf16`, or, when None, whether the device has bf16 units."
+    if cfg.bf16 is not None: return cfg.bf16
+    dev = torch.device(device or default_device())
+    if dev.type == 'cuda': return torch.cuda.is_bf16_supported()
+    try: flags = next(l for l in open('/proc/cpuinfo') if l.startswith('flags')).split()
+    except (OSError, StopIteration): return False
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags      # without them bf16 is emulated: ~10x slower
+
 def _steps(e:GMEntry, cfg:ZooConfig) -> int:
-    return int(cfg.steps * (cfg.diffusion_mult if e.family == 'Diffusion'
-                            else cfg.flow_mult if e.family == 'Flow' else 1))
+    mult = {'VAE': cfg.vae_mult, 'Flow': cfg.flow_mult, 'Diffusion': cfg.diffusion_mult}
+    return round(cfg.steps * mult.get(e.family, 1))
 
 def _train_key(e:GMEntry, real_key:dict, seed:int, cfg:ZooConfig) -> dict:
     arch = {k: v for k, v in asdict(e).items() if k != 'name'}
     if e.family == 'Diffusion':    # samplers share one UNet
         arch['extra'] = [(k, v) for k, v in e.extra if k != 'sampler']
-    return dict(arch=arch, **real_key, seed=seed, steps=_steps(e, cfg), bs=cfg.bs, lr=cfg.lr)
+    recipe = {k: getattr(cfg, k) for k in ('lr_ttur', 'n_critic', 'ema')} | dict(bf16=use_bf16(cfg))
+    return dict(arch=arch, **real_key, seed=seed, steps=_steps(e, cfg), bs=cfg.bs, lr=cfg.lr, **recipe)
 
 # %% ../nbs/04_zoo.ipynb #b8ea9d40
-def _opts(model, e, lr):
+def _opts(model, e, cfg):
     if e.family == 'GAN':
-        b = (0., 0.9) if e.loss == 'wgan-gp' else (0.5, 0.999)
-        return [torch.optim.Adam(model.G.parameters(), lr, betas=b),
-                torch.optim.Adam(model.D.parameters(), lr, betas=b)]
-    return [torch.optim.Adam(model.parameters(), lr * (5 if e.family == 'Diffusion' else 2.5))]
+        (lr_g, lr_d), b = ((cfg.lr_ttur, (0., 0.9)) if e.loss in ('hinge', 'wgan-gp') else ((cfg.lr,) * 2, (.5, .999)))
+        return [torch.optim.Adam(model.G.parameters(), lr_g, betas=b),
+                torch.optim.Adam(model.D.parameters(), lr_d, betas=b)]
+    return [torch.optim.Adam(model.parameters(), cfg.lr * (5 if e.family == 'Diffusion' else 2.5))]
 
-def _step(model, e, opts, xb):
-    "One optimisation step on a batch of real images in [0,1]; returns the loss."
-    if e.family == 'GAN':
-        real = xb * 2 - 1
-        oG, oD = opts
-        for _ in range(2 if e.loss == 'wgan-gp' else 1):
-            fake = model.G(torch.randn(len(xb), model.G.z_dim))
-            d_loss, g_of = gan_losses(e.loss, model.D, real, fake.detach())
-            oD.zero_grad(); d_loss.backward(); oD.step()
-        g_loss = g_of(model.D(model.G(torch.randn(len(xb), model.G.z_dim))))
-        oG.zero_grad(); g_loss.backward(); oG.step()
-        return g_loss.item()
-    loss = model(xb)
-    opts[0].zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(model.parameters(), 1.0); opts[0].step()
+def _ema_part(model, e):        # the network whose weights are averaged: the generator, or the UNet
+    return model.G if e.family == 'GAN' else model.unet if e.family == 'Diffusion' else None
+
+def _ema(model, e, cfg):
+    part = _ema_part(model, e)
+    if not cfg.ema or part is None: return None
+    from diffusers.training_utils import EMAModel
+    return EMAModel(part.parameters(), decay=cfg.ema, use_ema_warmup=True)
+
+def _autocast(model, e, cfg):
+    dev = next(model.parameters()).device
+    return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16(cfg, dev) and e.family != 'Flow')
+
+def _step(model, e, opts, xb, cfg=ZooConfig(), ema=None):
+    "One optimisation step on a batch of real images in [0,1] (on the model's device); returns the loss."
+    with _autocast(model, e, cfg):
+        if e.family == 'GAN':
+            real, (oG, oD), z = xb * 2 - 1, opts, lambda: torch.randn(len(xb), model.G.z_dim, device=xb.device)
+            for _ in range(cfg.n_critic if e.loss == 'wgan-gp' else 1):
+                d_loss, g_of = gan_losses(e.loss, model.D, real, model.G(z()).detach())
+                oD.zero_grad(); d_loss.backward(); oD.step()
+            loss = g_of(model.D(model.G(z())))
+            oG.zero_grad(); loss.backward(); oG.step()
+        else:
+            loss = model(xb)
+            opts[0].zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(model.parameters(), 1.0); opts[0].step()
+    if ema is not None: ema.step(_ema_part(model, e).parameters())
     return loss.item()
 
 # %% ../nbs/04_zoo.ipynb #e3b3946a
-def _save_ckpt(path, model, opts, step, g, losses, elapsed=0.):
+def _save_ckpt(path, model, opts, ema, step, g, losses, elapsed=0.):
     sd = {f'model.{k}': v for k, v in model.state_dict().items()}
     for i, o in enumerate(opts):
         for pid, st in o.state_dict()['state'].items():
             for k, v in st.items(): sd[f'opt{i}.{pid}.{k}'] = v if torch.is_tensor(v) else torch.tensor(v)
+    if ema is not None: sd.update({f'ema.{i}': p for i, p in enumerate(ema.shadow_params)})
     sd['rng.torch'], sd['rng.data'] = torch.get_rng_state(), g.get_state()
+    if torch.cuda.is_available(): sd['rng.cuda'] = torch.cuda.get_rng_state()
     sd['losses'] = torch.tensor(losses, dtype=torch.float32) if losses else torch.zeros(0)
-    save_tensors(sd, path, meta=dict(step=step, elapsed=elapsed))
+    save_tensors(sd, path, meta=dict(step=step, elapsed=elapsed, ema_step=ema.optimization_step if ema else 0))
 
-def _load_ckpt(path, model, opts, g):
+def _load_ckpt(path, model, opts, ema, g):
     "Restore a checkpoint; returns (step, losses, seconds trained so far) or None if it is unusable."
     from safetensors import safe_open
     try:
         sd = load_tensors(path)
-        with safe_open(str(path), 'pt') as f:
-            step, elapsed = int(f.metadata()['step']), float(f.metadata().get('elapsed', 0))
+        with safe_open(str(path), 'pt') as f: meta = f.metadata()
+        dev = next(model.parameters()).device
         model.load_state_dict({k[6:]: v for k, v in sd.items() if k.startswith('model.')})
         for i, o in enumerate(opts):
             st = o.state_dict()
@@ -91,8 +125,12 @@ def _load_ckpt(path, model, opts, g):
                 if k.startswith(f'opt{i}.'):
                     _, pid, name = k.split('.', 2); st['state'].setdefault(int(pid), {})[name] = v
             o.load_state_dict(st)
+        if ema is not None:
+            ema.shadow_params = [sd[f'ema.{i}'].to(dev) for i in range(len(ema.shadow_params))]
+            ema.optimization_step = int(meta['ema_step'])
         torch.set_rng_state(sd['rng.torch']); g.set_state(sd['rng.data'])
-        return step, sd['losses'].tolist(), elapsed
+        if 'rng.cuda' in sd and dev.type == 'cuda': torch.cuda.set_rng_state(sd['rng.cuda'])
+        return int(meta['step']), sd['losses'].tolist(), float(meta.get('elapsed', 0))
     except (GmfptError, KeyError, RuntimeError, ValueError) as ex:
         log.warning(f"{path}: checkpoint unusable ({ex}); training from the start"); return None
 
@@ -105,33 +143,36 @@ def train_gm(e:GMEntry,                  # the entry to train
              cfg:ZooConfig=ZooConfig(),  # training settings
              progress:bool=False,        # show a progress bar
              stop_after:int|None=None,   # stop after this many steps, as if killed (tests resuming)
+             device=None,                # torch device; None: CUDA when present, else CPU
             ) -> tuple[nn.Module, dict]:
-    "Train entry `e` on `x` (or load it from the cache); returns the model in eval mode and its training info."
-    run = run or RunDir()
-    real_key = real_key or dict(pixels=config_key(dict(n=len(x), sum=int(x.sum()))))
+    "Train entry `e` on `x` (or load it from the cache); returns the model (EMA weights, eval mode) and its info."
+    run, dev = run or RunDir(), torch.device(device or default_device())
+    real_key = real_key or dict(pixels=pixels_hash(x))
     d = run.stage('zoo', _train_key(e, real_key, seed, cfg))
-    torch.manual_seed(seed)
-    model = build_gm(e, tuple(x.shape[1:]))
+    def fresh():
+        torch.manual_seed(seed); m = build_gm(e, tuple(x.shape[1:])).to(dev)
+        return m, _opts(m, e, cfg), _ema(m, e, cfg)
+    model, opts, ema = fresh()
     if (d/'model.safetensors').exists() and (d/'info.json').exists():
         try: model.load_state_dict(load_tensors(d/'model.safetensors')); return model.eval(), load_json(d/'info.json')
         except (GmfptError, RuntimeError) as ex: log.warning(f"{d}: cached model unusable ({ex}); retraining")
-    opts, g = _opts(model, e, cfg.lr), torch.Generator().manual_seed(seed)
-    n_steps, step, losses, t0, before = _steps(e, cfg), 0, [], time.time(), 0.
+    g, n_steps, step, losses, t0, before = torch.Generator().manual_seed(seed), _steps(e, cfg), 0, [], time.time(), 0.
     if (d/'ckpt.safetensors').exists():
-        r = _load_ckpt(d/'ckpt.safetensors', model, opts, g)
+        r = _load_ckpt(d/'ckpt.safetensors', model, opts, ema, g)
         if r: step, losses, before = r
-        else: torch.manual_seed(seed); model = build_gm(e, tuple(x.shape[1:])); opts = _opts(model, e, cfg.lr)
+        else: model, opts, ema = fresh()
     model.train()
     bar = progress_bar(None, progress, total=n_steps, initial=step, desc=e.name, leave=False)
     while step < n_steps:
-        xb = x[torch.randint(0, len(x), (cfg.bs,), generator=g)].float() / 255
-        losses.append(_step(model, e, opts, xb)); step += 1
+        xb = (x[torch.randint(0, len(x), (cfg.bs,), generator=g)].to(dev).float() / 255)
+        losses.append(_step(model, e, opts, xb, cfg, ema)); step += 1
         if bar: bar.update()
         if step % cfg.ckpt_every == 0 and step < n_steps:
-            _save_ckpt(d/'ckpt.safetensors', model, opts, step, g, losses, before + time.time() - t0)
+            _save_ckpt(d/'ckpt.safetensors', model, opts, ema, step, g, losses, before + time.time() - t0)
         if stop_after and step >= stop_after: return model.eval(), dict(interrupted_at=step)
     if bar: bar.close()
-    info = dict(steps=n_steps, final_loss=float(np.mean(losses[-50:])),
+    if ema is not None: ema.copy_to(_ema_part(model, e).parameters())
+    info = dict(steps=n_steps, final_loss=float(np.mean(losses[-50:])), device=str(dev),
                 train_seconds=round(before + time.time() - t0, 1))   # resumed runs count all their sessions
     save_tensors(model.state_dict(), d/'model.safetensors'); save_json(info, d/'info.json')
     (d/'ckpt.safetensors').unlink(missing_ok=True)
@@ -168,6 +209,62 @@ def precision_recall(f_real:torch.Tensor,   # real features (N, D)
     d = torch.cdist(f_gen, f_real)
     return (d <= r_real[None]).any(1).float().mean().item(), (d.T <= r_gen[None]).any(1).float().mean().item()
 
+# %% ../nbs/04_zoo.ipynb #6bb85c09
+def _gauss_noise(x, g):
+    return (x.float() + 64 * torch.randn(x.shape, generator=g)).round().clamp(0, 255).to(torch.uint8)
+def _blur(x, g):
+    import torchvision.transforms.functional as TF
+    return TF.gaussian_blur(x.float(), 9, 2.).round().clamp(0, 255).to(torch.uint8)
+def _shuffle(x, g):
+    f = x.flatten(2); return f[..., torch.randperm(f.shape[-1], generator=g)].view(x.shape)
+
+KNOWN_BAD = {'noise (sigma 64)': _gauss_noise, 'blur (sigma 2)': _blur,
+             'collapsed (1 image)': lambda x, g: x[:1].expand(len(x), *x.shape[1:]).clone(),
+             'ten images': lambda x, g: x[:10].repeat(-(-len(x) // 10), 1, 1, 1)[:len(x)],
+             'shuffled pixels': _shuffle}
+
+def quality_figures(f_real:torch.Tensor,  # features of held-out real images (N, D)
+                    f_gen:torch.Tensor,   # features of the samples (M, D)
+                    n:int=1000,           # at most this many of each enter precision and recall
+                   ) -> dict:
+    "KID, precision and recall of samples against real images (in a feature space)."
+    p, r = precision_recall(f_real[:n], f_gen[:n])
+    return dict(kid=round(kid(f_real, f_gen), 4), precision=round(p, 3), recall=round(r, 3))
+
+# %% ../nbs/04_zoo.ipynb #88ac40db
+def quality_references(x_real:torch.Tensor,  # held-out real images (uint8); the first half is the real side
+                       feat,                  # images -> features (N, D)
+                       n:int=1000,            # images per set (at most half of `x_real`)
+                       seed:int=0,            # seed of the noise and of the shuffles
+                      ) -> pd.DataFrame:
+    "Quality figures of real vs real and of the `KNOWN_BAD` sets (made from the second half of `x_real`)."
+    n = min(n, len(x_real) // 2)
+    if n < 10: raise DatasetError(f"the quality references need at least 20 held-out real images, got {len(x_real)}")
+    a, b, g = x_real[:n], x_real[n:2 * n], torch.Generator().manual_seed(seed)
+    f_a = feat(a)
+    rows = [dict(reference='real vs real', kind='real', **quality_figures(f_a, feat(b)))]
+    rows += [dict(reference=k, kind='known-bad', **quality_figures(f_a, feat(fn(b, g)))) for k, fn in KNOWN_BAD.items()]
+    return pd.DataFrame(rows)
+
+# %% ../nbs/04_zoo.ipynb #1a3f28ae
+@dataclass(frozen=True)
+class QualityBar:
+    "Pass: precision and recall >= `frac` x real vs real, and KID <= `kid_frac` x the smallest known-bad KID."
+    frac: float = 0.5      # fraction of the real-vs-real precision and recall a member must reach
+    kid_frac: float = 0.5  # fraction of the smallest known-bad KID a member's KID must stay under
+    def limits(self, refs:pd.DataFrame) -> dict:  # a table of `quality_references`
+        "The bar's three limits, from the references."
+        rr, bad = refs[refs.kind == 'real'].iloc[0], refs[refs.kind == 'known-bad']
+        return dict(precision=self.frac * rr.precision, recall=self.frac * rr.recall,
+                    kid=self.kid_frac * bad.kid.min())
+    def failures(self, row:dict, refs:pd.DataFrame) -> str:  # row: a member's quality figures; refs: the references
+        "Why `row` fails the bar ('' when it passes)."
+        lim, why = self.limits(refs), []
+        for k in ('precision', 'recall'):
+            if row[k] < lim[k]: why.append(f"{k} {row[k]:.3f} < {lim[k]:.3f}")
+        if row['kid'] > lim['kid']: why.append(f"KID {row['kid']:.3f} > {lim['kid']:.3f}")
+        return '; '.join(why)
+
 # %% ../nbs/04_zoo.ipynb #4e2036d9
 def sample_gm(model:nn.Module,  # a trained model of `build_gm` (has `sample(n, generator)`)
               n:int,            # number of samples
@@ -177,56 +274,68 @@ def sample_gm(model:nn.Module,  # a trained model of `build_gm` (has `sample(n, 
     "`n` samples of a trained model as uint8 images (N,C,H,W)."
     g = torch.Generator().manual_seed(seed)
     out = [model.sample(min(bs, n - i), generator=g) for i in range(0, n, bs)]
-    return (torch.cat(out) * 255).round().clamp(0, 255).to(torch.uint8)
+    return (torch.cat(out).float().cpu() * 255).round().clamp(0, 255).to(torch.uint8)
 
 # %% ../nbs/04_zoo.ipynb #d85b07c9
-def _write_pngs(x:torch.Tensor, folder:Path):
-    tmp = folder.with_name(folder.name + '.partial'); tmp.mkdir(parents=True, exist_ok=True)
-    for i, a in enumerate(x.numpy()):
-        Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).save(tmp/f'{i:05d}.png')
-    if folder.exists(): import shutil; shutil.rmtree(folder)
-    tmp.rename(folder)
+def _write_pngs(x:torch.Tensor, folder:Path):   # a model's folder inside the GM dataset folder being built
+    with replace_dir(folder, force=True, marker=False) as tmp:
+        for i, a in enumerate(x.numpy()):
+            Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).save(tmp/f'{i:05d}.png')
 
+def _samples(e, model, key, run, cfg, seed):    # cached samples of a trained model, the seconds they took, their key
+    sd = run.stage('samples', dict(train=key, sampler=e.get('sampler'), n=cfg.n_samples, sample_steps=cfg.sample_steps))
+    if (sd/'samples.safetensors').exists() and (sd/'info.json').exists():
+        try: return load_tensors(sd/'samples.safetensors')['x'], load_json(sd/'info.json')['sample_seconds'], sd.name
+        except (GmfptError, KeyError): pass
+    t0 = time.time()
+    if e.family == 'Diffusion' and cfg.sample_steps: model.sample_steps = cfg.sample_steps
+    xs = sample_gm(model, cfg.n_samples, seed); t = round(time.time() - t0, 1)
+    save_tensors({'x': xs}, sd/'samples.safetensors'); save_json(dict(sample_seconds=t), sd/'info.json')
+    return xs, t, sd.name
+
+def instance_name(arch:str,    # the entry's name
+                  seed:int,    # the instance's seed
+                  cfg:ZooConfig=ZooConfig()):
+    "A member's name in a GM dataset: the entry's name, with `-s<seed>` when the zoo has several instances."
+    return arch if cfg.instances == 1 else f'{arch}-s{seed}'
+
+# %% ../nbs/04_zoo.ipynb #d9fc56f9
 def build_zoo(real:RealData,                # real data: models train on `real.ref`; real/ gets `real.heldout`
               out:str|Path,                 # GM dataset folder to write
               names:list|None=None,         # entries to build; default: the whole zoo
               run:RunDir|None=None,         # run directory of the caches; None: the default `RunDir()`
-              cfg:ZooConfig=ZooConfig(),    # training and sampling settings
-              seed:int=0,                   # seed of training and sampling
+              cfg:ZooConfig=ZooConfig(),    # training and sampling settings (`cfg.instances` seeds per entry)
+              seed:int=0,                   # seed of the first instance (the others: seed + 1, ...)
               feature_space=None,           # a `Space` for the quality figures (e.g. the SL space); None: RGB pixels
               n_real:int|None=None,         # held-out real images written to real/; default cfg.n_samples
               progress:bool=True,           # show progress bars
+              bar:QualityBar=QualityBar(),  # the quality bar every member is checked against
+              device=None,                  # torch device of training and sampling; None: CUDA when present, else CPU
              ) -> pd.DataFrame:
-    "Train and sample the zoo on `real`, write the GM dataset folder `out` and return its manifest."
+    "Train and sample the zoo on `real`; write the GM dataset folder `out` and its quality references; the manifest."
     run, out, names = run or RunDir(), Path(out), list(names or ZOO)
-    rkey = real_key(real)
-    n_real = n_real or cfg.n_samples
+    rkey, n_real = real_key(real), n_real or cfg.n_samples
     if not (out/REAL).exists(): _write_pngs(real.heldout[:n_real], out/REAL)
     feat = ((lambda x: feature_space.embed(x).flatten(1)) if feature_space is not None
             else (lambda x: x.flatten(1).float() / 255))
-    f_real = feat(real.heldout[:max(n_real, 1000)])
-    rows = []
-    for name in progress_bar(names, progress, desc='zoo'):
+    refs = quality_references(real.heldout, feat, n=1000, seed=seed)
+    f_real = feat(real.heldout[:min(1000, len(real.heldout) // 2)])      # the real side of the references
+    rows, jobs = [], [(name, seed + i) for name in names for i in range(cfg.instances)]
+    try: written = dict(zip(*read_manifest(out/'manifest.csv')[['name', 'samples_key']].values.T))
+    except (GmfptError, KeyError): written = {}               # which samples each model folder holds now
+    for name, s in progress_bar(jobs, progress, desc='zoo'):
         e = ZOO[name]
-        model, info = train_gm(e, real.ref, run, rkey, seed, cfg, progress)
-        sd = run.stage('samples', dict(train=_train_key(e, rkey, seed, cfg), sampler=e.get('sampler'),
-                                       n=cfg.n_samples, sample_steps=cfg.sample_steps))
-        xs, t_sample = None, None
-        if (sd/'samples.safetensors').exists():
-            try: xs = load_tensors(sd/'samples.safetensors')['x']
-            except GmfptError: pass
-            if (sd/'info.json').exists(): t_sample = load_json(sd/'info.json')['sample_seconds']
-        if xs is None:
-            t0 = time.time()
-            if e.family == 'Diffusion' and cfg.sample_steps: model.sample_steps = cfg.sample_steps
-            xs = sample_gm(model, cfg.n_samples, seed); t_sample = round(time.time() - t0, 1)
-            save_tensors({'x': xs}, sd/'samples.safetensors'); save_json(dict(sample_seconds=t_sample), sd/'info.json')
-        if not (out/name).exists() or len(list((out/name).glob('*.png'))) != len(xs): _write_pngs(xs, out/name)
-        fg = feat(xs)
-        p, r = precision_recall(f_real[:1000], fg[:1000])
-        rows.append(dict(**e.row(), train_data=real.name, seed=seed, n_samples=len(xs),
-                         train_seconds=info.get('train_seconds'), sample_seconds=t_sample,
-                         kid=round(kid(f_real, fg), 4), precision=round(p, 3), recall=round(r, 3)))
+        model, info = train_gm(e, real.ref, run, rkey, s, cfg, progress, device=device)
+        xs, t_sample, skey = _samples(e, model, _train_key(e, rkey, s, cfg), run, cfg, s)
+        member = instance_name(name, s, cfg)
+        if written.get(member) != skey or len(list((out/member).glob('*.png'))) != len(xs): _write_pngs(xs, out/member)
+        q = quality_figures(f_real, feat(xs))
+        rows.append(dict(**e.row(), name=member, arch=name, train_data=real.name, seed=s, n_samples=len(xs),
+                         steps=info.get('steps'), train_seconds=info.get('train_seconds'), sample_seconds=t_sample,
+                         **q, fails=bar.failures(q, refs), samples_key=skey))
     df = pd.DataFrame(rows)
+    df.insert(df.columns.get_loc('fails'), 'passes', df.fails == '')
+    for r in df[~df.passes].itertuples(): log.warning(f"zoo member {r.name} FAILS the quality bar: {r.fails}")
+    write_table(refs, out, 'references')
     write_manifest(df, out/'manifest.csv')
     return df
