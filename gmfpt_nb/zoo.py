@@ -209,7 +209,7 @@ def precision_recall(f_real:torch.Tensor,   # real features (N, D)
     d = torch.cdist(f_gen, f_real)
     return (d <= r_real[None]).any(1).float().mean().item(), (d.T <= r_gen[None]).any(1).float().mean().item()
 
-# %% ../nbs/04_zoo.ipynb #6bb85c09
+# %% ../nbs/04_zoo.ipynb #8b534b8d
 def _gauss_noise(x, g):
     return (x.float() + 64 * torch.randn(x.shape, generator=g)).round().clamp(0, 255).to(torch.uint8)
 def _blur(x, g):
@@ -231,7 +231,7 @@ def quality_figures(f_real:torch.Tensor,  # features of held-out real images (N,
     p, r = precision_recall(f_real[:n], f_gen[:n])
     return dict(kid=round(kid(f_real, f_gen), 4), precision=round(p, 3), recall=round(r, 3))
 
-# %% ../nbs/04_zoo.ipynb #88ac40db
+# %% ../nbs/04_zoo.ipynb #a1ed508c
 def quality_references(x_real:torch.Tensor,  # held-out real images (uint8); the first half is the real side
                        feat,                  # images -> features (N, D)
                        n:int=1000,            # images per set (at most half of `x_real`)
@@ -246,7 +246,7 @@ def quality_references(x_real:torch.Tensor,  # held-out real images (uint8); the
     rows += [dict(reference=k, kind='known-bad', **quality_figures(f_a, feat(fn(b, g)))) for k, fn in KNOWN_BAD.items()]
     return pd.DataFrame(rows)
 
-# %% ../nbs/04_zoo.ipynb #1a3f28ae
+# %% ../nbs/04_zoo.ipynb #aae488ce
 @dataclass(frozen=True)
 class QualityBar:
     "Pass: precision and recall >= `frac` x real vs real, and KID <= `kid_frac` x the smallest known-bad KID."
@@ -255,8 +255,8 @@ class QualityBar:
     def limits(self, refs:pd.DataFrame) -> dict:  # a table of `quality_references`
         "The bar's three limits, from the references."
         rr, bad = refs[refs.kind == 'real'].iloc[0], refs[refs.kind == 'known-bad']
-        return dict(precision=self.frac * rr.precision, recall=self.frac * rr.recall,
-                    kid=self.kid_frac * bad.kid.min())
+        return dict(precision=float(self.frac * rr.precision), recall=float(self.frac * rr.recall),
+                    kid=float(self.kid_frac * bad.kid.min()))
     def failures(self, row:dict, refs:pd.DataFrame) -> str:  # row: a member's quality figures; refs: the references
         "Why `row` fails the bar ('' when it passes)."
         lim, why = self.limits(refs), []
@@ -299,7 +299,7 @@ def instance_name(arch:str,    # the entry's name
     "A member's name in a GM dataset: the entry's name, with `-s<seed>` when the zoo has several instances."
     return arch if cfg.instances == 1 else f'{arch}-s{seed}'
 
-# %% ../nbs/04_zoo.ipynb #d9fc56f9
+# %% ../nbs/04_zoo.ipynb #0cf2d318
 def build_zoo(real:RealData,                # real data: models train on `real.ref`; real/ gets `real.heldout`
               out:str|Path,                 # GM dataset folder to write
               names:list|None=None,         # entries to build; default: the whole zoo
@@ -330,7 +330,7 @@ def build_zoo(real:RealData,                # real data: models train on `real.r
         member = instance_name(name, s, cfg)
         if written.get(member) != skey or len(list((out/member).glob('*.png'))) != len(xs): _write_pngs(xs, out/member)
         q = quality_figures(f_real, feat(xs))
-        rows.append(dict(**e.row(), name=member, arch=name, train_data=real.name, seed=s, n_samples=len(xs),
+        rows.append(dict(e.row(), name=member, arch=name, train_data=real.name, seed=s, n_samples=len(xs),
                          steps=info.get('steps'), train_seconds=info.get('train_seconds'), sample_seconds=t_sample,
                          **q, fails=bar.failures(q, refs), samples_key=skey))
     df = pd.DataFrame(rows)
