@@ -271,7 +271,7 @@ def save(self:Attributor,
     save_json(meta, path/'attributor.json')
     return path
 
-# %% ../nbs/08_attribution.ipynb #668a5dff
+# %% ../nbs/08_attribution.ipynb #80de7582
 def _field(meta, path, field, ok, want):
     v = meta
     for k in field.split('.'):
@@ -288,7 +288,7 @@ def _ints(n_lo, n_hi, lo, hi):
 def _name(v): return isinstance(v, str) and 0 < len(v) <= 200
 def _file(v): return isinstance(v, str) and v == Path(v).name and v.endswith('.safetensors') and not v.startswith('.')
 
-# %% ../nbs/08_attribution.ipynb #7bd4a985
+# %% ../nbs/08_attribution.ipynb #7ffb992d
 def check_attributor_meta(meta:dict,  # the content of `attributor.json`
                           path,       # the attributor's folder (for the messages)
                          ) -> dict:

@@ -448,7 +448,7 @@ def _cmd_info(a):
                       else f'{v:.4g}' if isinstance(v, float) else v)
     print(''.join(f'{k:<18}{show(v)}\n' for k, v in s.items() if k != 'info'), end='')
 
-# %% ../nbs/17_cli.ipynb #2f19b92d
+# %% ../nbs/17_cli.ipynb #a96e4c7c
 def _internal_error(e:Exception, a) -> int:
     "Exit code 3: one line naming the error and the log file that holds its traceback."
     import traceback, time as _t

@@ -18,8 +18,8 @@ from .gms import *
 
 
 # %% auto #0
-__all__ = ['KNOWN_BAD', 'ZooConfig', 'use_bf16', 'train_gm', 'kid', 'precision_recall', 'quality_figures', 'quality_references',
-           'QualityBar', 'sample_gm', 'instance_name', 'build_zoo']
+__all__ = ['KNOWN_BAD', 'KEY_FILE', 'ZooConfig', 'use_bf16', 'train_gm', 'kid', 'precision_recall', 'quality_figures',
+           'quality_references', 'QualityBar', 'sample_gm', 'instance_name', 'build_zoo']
 
 # %% ../nbs/04_zoo.ipynb #acd7f6c5
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def precision_recall(f_real:torch.Tensor,   # real features (N, D)
     d = torch.cdist(f_gen, f_real)
     return (d <= r_real[None]).any(1).float().mean().item(), (d.T <= r_gen[None]).any(1).float().mean().item()
 
-# %% ../nbs/04_zoo.ipynb #8b534b8d
+# %% ../nbs/04_zoo.ipynb #f2d36104
 def _gauss_noise(x, g):
     return (x.float() + 64 * torch.randn(x.shape, generator=g)).round().clamp(0, 255).to(torch.uint8)
 def _blur(x, g):
@@ -231,7 +231,7 @@ def quality_figures(f_real:torch.Tensor,  # features of held-out real images (N,
     p, r = precision_recall(f_real[:n], f_gen[:n])
     return dict(kid=round(kid(f_real, f_gen), 4), precision=round(p, 3), recall=round(r, 3))
 
-# %% ../nbs/04_zoo.ipynb #a1ed508c
+# %% ../nbs/04_zoo.ipynb #42bb9424
 def quality_references(x_real:torch.Tensor,  # held-out real images (uint8); the first half is the real side
                        feat,                  # images -> features (N, D)
                        n:int=1000,            # images per set (at most half of `x_real`)
@@ -246,7 +246,7 @@ def quality_references(x_real:torch.Tensor,  # held-out real images (uint8); the
     rows += [dict(reference=k, kind='known-bad', **quality_figures(f_a, feat(fn(b, g)))) for k, fn in KNOWN_BAD.items()]
     return pd.DataFrame(rows)
 
-# %% ../nbs/04_zoo.ipynb #aae488ce
+# %% ../nbs/04_zoo.ipynb #17b7752a
 @dataclass(frozen=True)
 class QualityBar:
     "Pass: precision and recall >= `frac` x real vs real, and KID <= `kid_frac` x the smallest known-bad KID."
@@ -277,10 +277,17 @@ def sample_gm(model:nn.Module,  # a trained model of `build_gm` (has `sample(n, 
     return (torch.cat(out).float().cpu() * 255).round().clamp(0, 255).to(torch.uint8)
 
 # %% ../nbs/04_zoo.ipynb #d85b07c9
-def _write_pngs(x:torch.Tensor, folder:Path):   # a model's folder inside the GM dataset folder being built
+KEY_FILE = '.samples-key'   # in a model's folder: the cache key of the samples it holds (hidden: not an image)
+
+def _write_pngs(x:torch.Tensor, folder:Path, key:str=''):   # a model's folder inside the GM dataset being built
     with replace_dir(folder, force=True, marker=False) as tmp:
         for i, a in enumerate(x.numpy()):
             Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).save(tmp/f'{i:05d}.png')
+        (tmp/KEY_FILE).write_text(key)
+
+def _holds(folder:Path, key:str, n:int) -> bool:            # whether `folder` holds these `n` samples already
+    try: return (folder/KEY_FILE).read_text() == key and len(list(folder.glob('*.png'))) == n
+    except OSError: return False
 
 def _samples(e, model, key, run, cfg, seed):    # cached samples of a trained model, the seconds they took, their key
     sd = run.stage('samples', dict(train=key, sampler=e.get('sampler'), n=cfg.n_samples, sample_steps=cfg.sample_steps))
@@ -299,7 +306,7 @@ def instance_name(arch:str,    # the entry's name
     "A member's name in a GM dataset: the entry's name, with `-s<seed>` when the zoo has several instances."
     return arch if cfg.instances == 1 else f'{arch}-s{seed}'
 
-# %% ../nbs/04_zoo.ipynb #0cf2d318
+# %% ../nbs/04_zoo.ipynb #651dac21
 def build_zoo(real:RealData,                # real data: models train on `real.ref`; real/ gets `real.heldout`
               out:str|Path,                 # GM dataset folder to write
               names:list|None=None,         # entries to build; default: the whole zoo
@@ -321,14 +328,12 @@ def build_zoo(real:RealData,                # real data: models train on `real.r
     refs = quality_references(real.heldout, feat, n=1000, seed=seed)
     f_real = feat(real.heldout[:min(1000, len(real.heldout) // 2)])      # the real side of the references
     rows, jobs = [], [(name, seed + i) for name in names for i in range(cfg.instances)]
-    try: written = dict(zip(*read_manifest(out/'manifest.csv')[['name', 'samples_key']].values.T))
-    except (GmfptError, KeyError): written = {}               # which samples each model folder holds now
     for name, s in progress_bar(jobs, progress, desc='zoo'):
         e = ZOO[name]
         model, info = train_gm(e, real.ref, run, rkey, s, cfg, progress, device=device)
         xs, t_sample, skey = _samples(e, model, _train_key(e, rkey, s, cfg), run, cfg, s)
         member = instance_name(name, s, cfg)
-        if written.get(member) != skey or len(list((out/member).glob('*.png'))) != len(xs): _write_pngs(xs, out/member)
+        if not _holds(out/member, skey, len(xs)): _write_pngs(xs, out/member, skey)
         q = quality_figures(f_real, feat(xs))
         rows.append(dict(e.row(), name=member, arch=name, train_data=real.name, seed=s, n_samples=len(xs),
                          steps=info.get('steps'), train_seconds=info.get('train_seconds'), sample_seconds=t_sample,
