@@ -239,7 +239,7 @@ def quality_references(x_real:torch.Tensor,  # held-out real images (uint8); the
                       ) -> pd.DataFrame:
     "Quality figures of real vs real and of the `KNOWN_BAD` sets (made from the second half of `x_real`)."
     n = min(n, len(x_real) // 2)
-    if n < 10: raise DatasetError(f"the quality references need at least 20 held-out real images, got {len(x_real)}")
+    if n < 4: raise DatasetError(f"the quality references need at least 8 held-out real images, got {len(x_real)}")
     a, b, g = x_real[:n], x_real[n:2 * n], torch.Generator().manual_seed(seed)
     f_a = feat(a)
     rows = [dict(reference='real vs real', kind='real', **quality_figures(f_a, feat(b)))]
