@@ -283,7 +283,7 @@ def _write_pngs(x:torch.Tensor, folder:Path, key:str=''):   # a model's folder i
     with replace_dir(folder, force=True, marker=False) as tmp:
         for i, a in enumerate(x.numpy()):
             Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).save(tmp/f'{i:05d}.png')
-        (tmp/KEY_FILE).write_text(key)
+        if key: (tmp/KEY_FILE).write_text(key)
 
 def _holds(folder:Path, key:str, n:int) -> bool:            # whether `folder` holds these `n` samples already
     try: return (folder/KEY_FILE).read_text() == key and len(list(folder.glob('*.png'))) == n
