@@ -125,7 +125,7 @@ def replace_dir(path:str|Path,     # the folder to (re)write
         try:
             yield tmp
             if marker: (tmp/MARKER).write_text('written by gmfpt; it may replace this folder\n')
-            _fsync_tree(tmp); _crash_point()
+            _fsync_tree(tmp)
             if path.exists(): os.rename(path, old)
             os.rename(tmp, path)
             fd = os.open(path.parent, os.O_RDONLY); os.fsync(fd); os.close(fd)
