@@ -4,7 +4,7 @@ Part 1 (`--speed`, minutes): for one entry of each kind of network (DCGAN, spect
 RealNVP, Glow, the plain and attention UNets), the time of one optimisation step of the zoo's own `_step` under
 each option, as a ratio against the fp32 step at batch 64 timed in the same process (higher is faster): bf16 autocast,
 then, in the precision the zoo adopts on this machine (`use_bf16`), channels-last, batch 128 (time per image), one
-thread instead of two, and `torch.compile` (DCGAN only: it compiles for minutes); and the time to draw 1,000 samples.
+thread instead of two, GANs of generator width 64 and 96 instead of 128, and `torch.compile` (DCGAN only: it compiles for minutes); and the time to draw 1,000 samples.
 
 Part 2 (`--curves`, about an hour): the step budget of each family follows from the bar. One entry of each kind is
 trained with the zoo's recipe for up to N steps; every M steps its (EMA) samples are scored in the SL space against
@@ -26,7 +26,7 @@ import torch
 from gmfpt_nb.data import real_data
 from gmfpt_nb.store import to_markdown
 from gmfpt_nb.gms import ZOO, build_gm
-from gmfpt_nb.zoo import ZooConfig, _opts, _ema, _step, sample_gm
+from gmfpt_nb.zoo import ZooConfig, _opts, _ema, _step, _memory_format, sample_gm
 
 OUT = Path(__file__).parent/'results'
 KINDS = ['dcgan', 'sngan-hinge', 'wgan-gp', 'vae', 'realnvp', 'glow', 'ddpm-ddim', 'ddpm-attn']
@@ -41,7 +41,7 @@ def hardware():
 def step_ms(name, real, cfg, bs=64, channels_last=False, compile=False, n=6):
     "Median milliseconds of one training step (after two warm-up steps)."
     e = ZOO[name]; torch.manual_seed(0)
-    m = build_gm(e, tuple(real.ref.shape[1:]))
+    m = build_gm(e, tuple(real.ref.shape[1:]), cfg.gan_width)
     if channels_last: m = m.to(memory_format=torch.channels_last)
     opts, ema = _opts(m, e, cfg), _ema(m, e, cfg)
     if compile: m.G, m.D = torch.compile(m.G), torch.compile(m.D)      # GANs: `_step` calls G and D
@@ -71,6 +71,8 @@ def speed(real, only=None):
         r['channels_last'] = ref / step_ms(name, real, cfg, channels_last=True)
         r['bs128_per_image'] = ref / (step_ms(name, real, cfg, bs=128) / 2)
         with threads(1): r['one_thread'] = ref / step_ms(name, real, cfg)
+        if ZOO[name].family == 'GAN':
+            for w in (64, 96): r[f'gan_width_{w}'] = ref / step_ms(name, real, replace(cfg, gan_width=w))
         if name == 'dcgan':
             try: r['compile'] = ref / step_ms(name, real, cfg, compile=True)
             except Exception as ex: r['compile'] = f'failed: {type(ex).__name__}'
@@ -86,10 +88,10 @@ def speed(real, only=None):
     md += ['| ' + ' | '.join(str(r.get(c, '')) for c in cols) + ' |' for r in rows]
     (OUT/'zoo_speed.md').write_text('\n'.join(md) + '\n')
 
-CURVES = [('dcgan', 2000, 250), ('sngan-hinge', 2000, 250), ('vae', 2000, 250), ('glow', 1500, 250),
-          ('ddpm-ddim', 1500, 500), ('wgan-gp', 2000, 250), ('realnvp', 1500, 250)]
+CURVES = [('dcgan', 3000, 250), ('sngan-hinge', 3000, 250), ('vae', 2000, 250), ('glow', 6000, 1000),
+          ('ddpm-ddim', 1500, 500), ('wgan-gp', 3000, 250), ('realnvp', 6000, 1000)]
 
-def curves(real, only=None):
+def curves(real, only=None, gan_width=None):
     "Quality against training steps, one entry of each kind, with the zoo's recipe (`ZooConfig()`)."
     import copy, pandas as pd
     from torchvision.utils import save_image
@@ -97,35 +99,39 @@ def curves(real, only=None):
     from gmfpt_nb.spaces import get_space
     from gmfpt_nb.zoo import quality_references, quality_figures, QualityBar, _ema_part
     cfg, bar, sl = ZooConfig(), QualityBar(), get_space('sl', real, RunDir())
+    if gan_width: cfg = replace(cfg, gan_width=gan_width)
+    stem = 'zoo_curves' if cfg.gan_width == ZooConfig().gan_width else f'zoo_curves_gan{cfg.gan_width}'
     feat = lambda x: sl.embed(x).flatten(1)
     refs = quality_references(real.heldout, feat); f_real = feat(real.heldout[:1000])
     print(refs.to_string(), flush=True)
     rows, strips, t_all = [], {}, time.time()
-    old = json.loads((OUT/'zoo_curves.json').read_text()) if (OUT/'zoo_curves.json').exists() and only else {}
+    old = json.loads((OUT/f'{stem}.json').read_text()) if (OUT/f'{stem}.json').exists() and only else {}
     keep = [r for r in old.get('rows', []) if r['name'] not in only and r['name'] != 'ddpm-dpmsolver'
             or (r['name'] == 'ddpm-dpmsolver' and 'ddpm-ddim' not in only)] if only else []
     def write():                 # after each entry: an interrupted run keeps what it measured
         df = pd.DataFrame(keep + rows).drop(columns='passes', errors='ignore')
         df.insert(df.columns.get_loc('fails'), 'passes', df.fails == '')
-        (OUT/'zoo_curves').mkdir(exist_ok=True)
-        for label, st in strips.items(): save_image(torch.cat(st), OUT/'zoo_curves'/f'{label}.png', nrow=12, padding=1)
+        (OUT/stem).mkdir(exist_ok=True)
+        for label, st in strips.items(): save_image(torch.cat(st), OUT/stem/f'{label}.png', nrow=12, padding=1)
         res = dict(hardware=hardware(), minutes=round((time.time() - t_all) / 60, 1) + old.get('minutes', 0),
                    zoo=asdict(cfg),
                    references=refs.to_dict('records'), bar_limits=bar.limits(refs), rows=df.to_dict('records'))
-        (OUT/'zoo_curves.json').write_text(json.dumps(res, indent=1, default=str))
+        (OUT/f'{stem}.json').write_text(json.dumps(res, indent=1, default=str))
         md = [f"# Quality against training steps (SL space), with the zoo's recipe\n\nHardware: {res['hardware']}\n",
               "## References\n", to_markdown(refs.set_index('reference')), f"\nBar limits: {res['bar_limits']}\n",
               "## Curves\n", to_markdown(df.set_index('name')),
-              "\n`zoo_curves/<name>.png`: 12 samples per row, one row per evaluation step of that entry, in order.\n"]
-        (OUT/'zoo_curves.md').write_text('\n'.join(md) + '\n')
+              f"\n`{stem}/<name>.png`: 12 samples per row, one row per evaluation step of that entry, in order.\n"]
+        (OUT/f'{stem}.md').write_text('\n'.join(md) + '\n')
     for name, total, every in CURVES:
         if only and name not in only: continue
         e = ZOO[name]; torch.manual_seed(0)
-        m = build_gm(e, tuple(real.ref.shape[1:])); opts, ema = _opts(m, e, cfg), _ema(m, e, cfg)
+        fmt = _memory_format(e, cfg)                            # as the zoo trains it
+        m = build_gm(e, tuple(real.ref.shape[1:]), cfg.gan_width).to(memory_format=fmt)
+        opts, ema = _opts(m, e, cfg), _ema(m, e, cfg)
         g, train_s, t0 = torch.Generator().manual_seed(0), 0., time.time()
         m.train()
         for step in range(1, total + 1):
-            xb = real.ref[torch.randint(0, len(real.ref), (cfg.bs,), generator=g)].float() / 255
+            xb = (real.ref[torch.randint(0, len(real.ref), (cfg.bs,), generator=g)].float() / 255).contiguous(memory_format=fmt)
             _step(m, e, opts, xb, cfg, ema)
             if step % every: continue
             train_s += time.time() - t0
@@ -174,8 +180,10 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     for k in ('speed', 'curves', 'build'): ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
+    ap.add_argument('--gan-width', type=int, default=None,
+                    help="--curves: the GANs' generator width (default: the zoo's); written to zoo_curves_gan<W>.*")
     a = ap.parse_args(); OUT.mkdir(exist_ok=True)
     real = real_data('fmnist')
     if a.speed: speed(real, a.only)
-    if a.curves: curves(real, a.only)
+    if a.curves: curves(real, a.only, a.gan_width)
     if a.build: build(real)

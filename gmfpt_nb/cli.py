@@ -6,12 +6,13 @@ Docs: https://gmfpt.github.io/gmfpt/cli.html.md"""
 
 # %% ../nbs/17_cli.ipynb #6925201d
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, errno, json, os, sys
 from pathlib import Path
 from . import __version__
+from .cli_args import EXIT_CODES, parser, registry_names
 
 # %% auto #0
-__all__ = ['EXIT_CODES', 'attribution_records', 'attributor_info', 'main']
+__all__ = ['attribution_records', 'attributor_info', 'main']
 
 # %% ../nbs/17_cli.ipynb #e70c3f8a
 def _report_failed(failed, what='skipped'):
@@ -34,18 +35,6 @@ def _emit(text:str, out:str|None=None):
     elif hasattr(sys.stdout, 'buffer'): sys.stdout.flush(); sys.stdout.buffer.write(data); sys.stdout.buffer.flush()
     else: sys.stdout.write(text)
 
-# %% ../nbs/17_cli.ipynb #a6f03c58
-_LIGHT = {'pipeline.PRESETS': ('tiny', 'quick', 'paper'), 'spaces.SPACES': ('rgb', 'freq', 'sl', 'ssl'),
-          'data.REAL_DATASETS': ('fmnist', 'fmnist-tops', 'fmnist-rest', 'digits'),
-          'baselines.BASELINES': ('McClo18', 'Nataraj19', 'Durall20', 'Dzanic20', 'Wang20', 'Marra18', 'Marra19',
-                                  'Yu19')}
-
-def _names(reg:str) -> list:
-    "The names in registry `reg` ('module.NAME' of `gmfpt_nb`): the module's own when it is loaded, else the copy."
-    mod, name = reg.split('.')
-    m = sys.modules.get(f'gmfpt_nb.{mod}')
-    return list(getattr(m, name)) if m is not None else list(_LIGHT[reg])
-
 # %% ../nbs/17_cli.ipynb #4299ac60
 def _train_cfg(a) -> EvalConfig:
     "The preset's `EvalConfig` with the `--epochs` and `--k` of the parsed arguments `a`, when given."
@@ -60,160 +49,6 @@ def _train_cfg(a) -> EvalConfig:
         if a.k < 1: _fail(f"--k must be at least 1, not {a.k}")
         c = replace(c, k=a.k)
     return c
-
-# %% ../nbs/17_cli.ipynb #5d7235e8
-def _add_main_job(sub, cache:dict):
-    "Add `gmfpt reproduce`, the main job, to the subparsers `sub`."
-    r = sub.add_parser('reproduce', help="run the main job: the paper's tables on the embedded default")
-    r.add_argument('--preset', default='quick', choices=_names('pipeline.PRESETS'),
-                   help='tiny: a minute or two, for tests; quick: the 2-core CPU default; paper: for a GPU')
-    r.add_argument('--out', default='reports',
-                   help='folder for the report (a sub-folder per preset); default: ./reports')
-    r.add_argument('--cache', **cache)
-    r.add_argument('--stop-after', default=None, choices=['table2', 'table4'],
-                   help='stop after this stage (table2: skip the cross-dataset zoos, Table 4 and the open-set stage; '
-                        'table4: skip the open-set stage)')
-    r.add_argument('--quiet', action='store_true',
-                   help='print nothing but errors; the log file of the run still gets every line')
-
-# %% ../nbs/17_cli.ipynb #665830f7
-def _add_data_and_zoo(sub, cache:dict, budget:dict, skip:dict, rec:dict):
-    "Add `gmfpt data` and `gmfpt zoo` (with its actions `list` and `build`) to the subparsers `sub`."
-    reals = ', '.join(_names('data.REAL_DATASETS'))
-    d = sub.add_parser('data', help='summarise a real dataset, or a GM dataset folder (real/ + one folder per GM)')
-    d.add_argument('source', nargs='?', default='fmnist', help=f"one of {reals}, or a folder")
-    d.add_argument('--json', action='store_true', help='print the summary as JSON')
-    d.add_argument('--skip-bad', **skip)
-    z = sub.add_parser('zoo', help='the zoo of generative models: list the entries, or build a GM dataset')
-    zs = z.add_subparsers(dest='zoo_cmd', required=True, metavar='ACTION')
-    zl = zs.add_parser('list', help="print the registry with each model's family and design choices")
-    zl.add_argument('--json', action='store_true', help='print the registry as JSON (one object per entry)')
-    zb = zs.add_parser('build', help='train and sample the zoo on a real dataset; writes a GM dataset folder')
-    zb.add_argument('--preset', **budget)
-    zb.add_argument('--real', default='fmnist',
-                    help=f"real dataset: one of {reals}; or a folder of real images (sides divisible by 4), split "
-                         "in half: the models train on one half, the other is written to real/")
-    zb.add_argument('--models', nargs='*', default=None, help='entries to build (default: all)')
-    zb.add_argument('--out', default=None,
-                    help='GM dataset folder to write; default: <cache>/gm-datasets/<real>-<preset>')
-    zb.add_argument('--cache', **cache); zb.add_argument('--recursive', **rec)
-
-# %% ../nbs/17_cli.ipynb #4356a575
-def _add_stages(sub, cache:dict, budget:dict, skip:dict, rec:dict):
-    "Add `gmfpt artifacts`, `gmfpt train` and `gmfpt evaluate` to the subparsers `sub`."
-    spaces = (f"embedding space: one of {', '.join(_names('spaces.SPACES'))} (sl needs labels: use sl:PATH); "
-              "default: rgb")
-    a = sub.add_parser('artifacts',
-                       help='artifacts of generated images against the manifold of a folder of real images')
-    a.add_argument('--real', required=True, help='folder of real images: every one of them is in the reference set')
-    a.add_argument('--gen', required=True, nargs='+', help='one or more folders of generated images (one source each)')
-    a.add_argument('--space', default='rgb', help=spaces)
-    a.add_argument('--k', type=int, default=1,
-                   help='project onto the mean of the k nearest real embeddings; default: 1')
-    a.add_argument('--out', required=True,
-                   help='folder to write artifacts.safetensors, artifacts.csv and fingerprints.csv into')
-    a.add_argument('--preset', **budget); a.add_argument('--cache', **cache); a.add_argument('--skip-bad', **skip)
-    a.add_argument('--recursive', **rec)
-    t = sub.add_parser('train', help='train an attributor on a GM dataset folder and save it')
-    t.add_argument('--out', required=True, help='attributor folder to write')
-    t.add_argument('--space', default='rgb', help=spaces)
-    t.add_argument('--ref-fraction', type=float, default=0.5,
-                   help="fraction of real/ that forms the manifold; the rest is the 'real' class; default: 0.5")
-    t.add_argument('--seed', type=int, default=0, help='training seed; default: 0')
-    t.add_argument('--force', action='store_true', help='replace an existing attributor at --out')
-    e = sub.add_parser('evaluate', help='attribution accuracy of ManiFPT and the baselines on a GM dataset folder')
-    e.add_argument('--out', required=True,
-                   help='folder for results.csv (one row per method, space and seed) and results.md')
-    e.add_argument('--spaces', nargs='*', default=['rgb', 'freq', 'ssl'], help='ManiFPT spaces; default: rgb freq ssl')
-    bls = _names('baselines.BASELINES')
-    e.add_argument('--baselines', nargs='*', default=bls,
-                   help=f"baselines (none for no baseline); default: all of {' '.join(bls)}")
-    e.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='training seeds; default: 0 1 2')
-    e.add_argument('--ref-fraction', type=float, default=0.5,
-                   help="fraction of real/ that forms the manifold; default: 0.5")
-    for s in (t, e):                                                  # the options both take
-        s.add_argument('folder', help='GM dataset folder: real/ + one folder per GM (+ optional manifest.csv)')
-        s.add_argument('--epochs', type=int, default=None, help="training epochs (default: the preset's)")
-        s.add_argument('--k', type=int, default=None,
-                       help="x* = mean of the k nearest real images; default: the preset's (1, the paper's definition)")
-        s.add_argument('--preset', **budget); s.add_argument('--cache', **cache); s.add_argument('--skip-bad', **skip)
-
-# %% ../nbs/17_cli.ipynb #4917e498
-def _add_attribute(sub, cache:dict, rec:dict):
-    "Add `gmfpt attribute` to the subparsers `sub`."
-    at = sub.add_parser('attribute', help='predict the source of images with a trained attributor')
-    at.add_argument('paths', nargs='+', help='image files and/or folders of images')
-    at.add_argument('--model', default=None,
-                    help="attributor folder, or a preset name for the one `gmfpt reproduce` trained; "
-                         "default: $GMFPT_MODEL, else quick")
-    fmt = at.add_mutually_exclusive_group()
-    fmt.add_argument('--json', action='store_true', help='print JSON (one object per image) instead of a table')
-    fmt.add_argument('--jsonl', action='store_true', help='print JSON Lines: one object per image and line')
-    fmt.add_argument('--csv', action='store_true', help='print CSV with every probability instead of a table')
-    at.add_argument('--top-k', type=int, default=3, help='sources listed per image, most probable first; default: 3')
-    at.add_argument('--batch-size', type=int, default=None, help='images per batch; default: 512')
-    at.add_argument('--recursive', **rec)
-    op = at.add_mutually_exclusive_group()
-    op.add_argument('--threshold', type=float, default=None,
-                    help="open-set threshold: images whose known-source score is below it are 'unknown'; "
-                         "default: the one calibrated in training (`gmfpt info` shows it)")
-    op.add_argument('--no-openset', action='store_true',
-                    help="closed set: always name one of the trained sources, never 'unknown'")
-    at.add_argument('--quiet', action='store_true', help='no progress bars')
-    at.add_argument('--out', default=None, help='write the output to this file (atomically) instead of stdout')
-    at.add_argument('--cache', **cache)
-
-def _add_attributor_cmds(sub, cache:dict):
-    "Add `gmfpt enrol`, `gmfpt info` and `gmfpt demo` to the subparsers `sub`."
-    en = sub.add_parser('enrol', help='register a new source from some of its images, without retraining '
-                                      '(one more fingerprint prototype)')
-    en.add_argument('name', help='name of the new source')
-    en.add_argument('paths', nargs='+', help='image files and/or folders of its images (tens are enough)')
-    en.add_argument('--model', default=None,
-                    help='attributor folder or preset name (as for attribute); updated in place unless --out is given')
-    en.add_argument('--out', default=None, help='write the enlarged attributor to this new folder instead')
-    en.add_argument('--cache', **cache)
-    nf = sub.add_parser('info', help="describe an attributor: its sources, space, accuracy, open-set threshold, size")
-    nf.add_argument('model', nargs='?', default=None,
-                    help='attributor folder or preset name (as for attribute); default: $GMFPT_MODEL, else quick')
-    nf.add_argument('--json', action='store_true', help='print JSON instead of a table')
-    nf.add_argument('--cache', **cache)
-    dm = sub.add_parser('demo', help='the web demo: upload an image, see its predicted source, x* and its artifact')
-    dm.add_argument('--model', default=None, help='attributor folder or preset name (as for attribute)')
-    dm.add_argument('--host', default='127.0.0.1',
-                    help='address to listen on; default: 127.0.0.1 (this machine only)')
-    dm.add_argument('--port', type=int, default=7860, help='port; default: 7860')
-    dm.add_argument('--cache', **cache)
-
-# %% ../nbs/17_cli.ipynb #685f9ba2
-EXIT_CODES = """exit codes:
-  0    success
-  1    gmfpt attribute: some inputs could not be read; each is named on stderr, the rest are attributed
-  2    user error (a bad option or value; a missing, unreadable or unsuitable input): one line on stderr, no traceback
-  3    internal error (a bug): one line on stderr naming the log file that holds the traceback
-  130  interrupted (Ctrl-C); run the same command again to resume from what was saved"""
-
-def _parser() -> argparse.ArgumentParser:
-    "The argument parser of the `gmfpt` command: one subcommand per stage."
-    ap = argparse.ArgumentParser(
-        prog='gmfpt', description='Fingerprints of generative models (ManiFPT): artifacts, fingerprints, attribution.',
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--version', action='version', version=f'gmfpt {__version__}')
-    sub = ap.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
-    cache = dict(default=None,
-                 help='run directory for cached models and results; default: $GMFPT_CACHE or ~/.cache/gmfpt')
-    budget = dict(default='quick', choices=_names('pipeline.PRESETS'),
-                  help='training budgets of a preset (tiny, quick, paper); default: quick')
-    skip = dict(action='store_true',
-                help='skip unreadable images (they are listed on stderr) instead of stopping at the first')
-    rec = dict(action='store_true',
-               help='read the images of sub-folders too, at any depth (hidden files and folders are skipped)')
-    _add_main_job(sub, cache)
-    _add_data_and_zoo(sub, cache, budget, skip, rec)
-    _add_stages(sub, cache, budget, skip, rec)
-    _add_attribute(sub, cache, rec)
-    _add_attributor_cmds(sub, cache)
-    return ap
 
 # %% ../nbs/17_cli.ipynb #82104cd7
 def _cmd_data(a):
@@ -243,7 +78,7 @@ def _cmd_zoo(a):
         return
     bad = [m for m in a.models or [] if m not in ZOO]
     if bad: _fail(f"unknown models {bad}; `gmfpt zoo list` shows the entries")
-    reals = _names('data.REAL_DATASETS')
+    reals = registry_names('data.REAL_DATASETS')
     if a.real not in reals and not Path(a.real).is_dir():
         _fail(f"--real {a.real}: neither a real dataset ({', '.join(reals)}) nor a folder of real images")
     import torch
@@ -432,7 +267,7 @@ def attributor_info(path:str|Path,  # an attributor folder, as `Attributor.save`
 def _model_dir(model, cache) -> Path:
     "The attributor folder `model` names, as `pipeline.model_dir` finds it (imported only for a preset name)."
     m = model or os.environ.get('GMFPT_MODEL') or 'quick'
-    if str(m) not in _names('pipeline.PRESETS'): return Path(m)
+    if str(m) not in registry_names('pipeline.PRESETS'): return Path(m)
     from gmfpt_nb.pipeline import model_dir
     return model_dir(model, cache)
 
@@ -464,10 +299,16 @@ def _internal_error(e:Exception, a) -> int:
     return 3
 
 # %% ../nbs/17_cli.ipynb #0d569360
+_DISK_ERRORS = {errno.ENOSPC: 'free some space, or point --cache/--out at another disk',
+                errno.EDQUOT: 'free some space, or point --cache/--out at another disk',
+                errno.EROFS: 'the disk is read-only: point --cache/--out at a writable folder',
+                errno.EACCES: 'make it writable, or point --cache/--out at a folder you can write',
+                errno.EPERM: 'make it writable, or point --cache/--out at a folder you can write'}
+
 def main(argv:list|None=None,  # the arguments after `gmfpt`; default: `sys.argv[1:]`
         ) -> int:
     "Entry point of the `gmfpt` console script; user errors print one line and return 2 (see `EXIT_CODES`)."
-    a = _parser().parse_args(argv)
+    a = parser().parse_args(argv)
     cmds = dict(data=_cmd_data, zoo=_cmd_zoo, artifacts=_cmd_artifacts, train=_cmd_train, evaluate=_cmd_evaluate,
                 attribute=_cmd_attribute, enrol=_cmd_enrol, info=_cmd_info)
     try:
@@ -477,7 +318,7 @@ def main(argv:list|None=None,  # the arguments after `gmfpt`; default: `sys.argv
         elif a.cmd == 'demo':
             from gmfpt_nb.pipeline import load_attributor
             from gmfpt_nb.demo import serve
-            serve(load_attributor(a.model, a.cache), a.host, a.port)
+            serve(load_attributor(a.model, a.cache), a.host, a.port, public=a.public)
         else: return cmds[a.cmd](a) or 0
     except KeyboardInterrupt:
         print('gmfpt: interrupted; run the same command again to resume from what was saved', file=sys.stderr)
@@ -486,5 +327,9 @@ def main(argv:list|None=None,  # the arguments after `gmfpt`; default: `sys.argv
         store = sys.modules.get('gmfpt_nb.store')
         if store is not None and isinstance(e, store.GmfptError):
             print(f'gmfpt: error: {store.safe_text(e)}', file=sys.stderr); return 2
+        if isinstance(e, OSError) and e.errno in _DISK_ERRORS:
+            from gmfpt_nb.store import safe_text
+            print(f"gmfpt: error: cannot write {safe_text(e.filename or 'a file')}: {e.strerror}; "
+                  f"{_DISK_ERRORS[e.errno]} (what was written before is intact)", file=sys.stderr); return 2
         return _internal_error(e, a)
     return 0

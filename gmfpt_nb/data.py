@@ -14,12 +14,12 @@ from PIL import Image, UnidentifiedImageError
 from .store import *
 
 # %% auto #0
-__all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'FMNIST_SUBSETS', 'IMG_EXTS', 'MAX_PIXELS', 'REAL', 'FAMILIES',
-           'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS', 'read_idx', 'fmnist_dir',
-           'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode', 'read_image', 'ImageSet',
-           'list_images', 'read_images', 'read_manifest', 'write_manifest', 'GMDataset', 'read_gm_folder', 'Splits',
-           'stratified_splits', 'split_reference', 'RealData', 'real_data', 'summarize', 'folder_data', 'perturb',
-           'random_perturb']
+__all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'MAX_IDX_VALUES', 'FMNIST_SUBSETS', 'IMG_EXTS', 'MAX_PIXELS',
+           'REAL', 'FAMILIES', 'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS', 'read_idx',
+           'fmnist_dir', 'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode', 'read_image',
+           'ImageSet', 'list_images', 'read_images', 'read_manifest', 'write_manifest', 'GMDataset', 'read_gm_folder',
+           'Splits', 'stratified_splits', 'split_reference', 'RealData', 'real_data', 'summarize', 'folder_data',
+           'perturb', 'random_perturb']
 
 # %% ../nbs/01_data.ipynb #06f35eb8
 FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -29,19 +29,30 @@ FMNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
 DEBIAN_FMNIST = Path('/usr/share/datasets/fashion-mnist')
 
 # %% ../nbs/01_data.ipynb #18abc1b5
+MAX_IDX_VALUES = 2**31   # the most values an IDX file may state (Fashion-MNIST's training images: 47 million)
+
 def read_idx(path:str|Path,  # an IDX file of unsigned bytes, optionally gzipped (`.gz`)
             ) -> np.ndarray:
     "Read an IDX file (optionally gzipped) of unsigned bytes into an array of its stated shape."
     path = Path(path)
-    raw = (gzip.open if path.suffix == '.gz' else open)(path, 'rb').read()
-    if len(raw) < 4 or raw[:2] != b'\x00\x00' or raw[2] != 0x08:
-        raise DatasetError(f"{path}: not an IDX file of unsigned bytes; re-download it")
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4+4*i:8+4*i], 'big') for i in range(ndim))
-    data = np.frombuffer(raw, np.uint8, offset=4+4*ndim)
-    if data.size != int(np.prod(shape)):
-        raise DatasetError(f"{path}: truncated IDX file ({data.size} of {int(np.prod(shape))} values); re-download it")
-    return data.reshape(shape)
+    try:
+        with (gzip.open if path.suffix == '.gz' else open)(path, 'rb') as f:
+            head = f.read(4)
+            if len(head) < 4 or head[:2] != b'\x00\x00' or head[2] != 0x08:
+                raise DatasetError(f"{path}: not an IDX file of unsigned bytes; re-download it")
+            dims = f.read(4 * head[3])
+            shape = tuple(int.from_bytes(dims[4*i:4*i+4], 'big') for i in range(len(dims) // 4))
+            n = math.prod(shape)
+            if len(dims) < 4 * head[3] or n > MAX_IDX_VALUES:
+                raise DatasetError(f"{path}: its header states {n:,} values of shape {shape}, over the "
+                                   f"{MAX_IDX_VALUES:,}-value limit or cut short; not a dataset file, re-download it")
+            raw = f.read(n + 1)                # never more than the header states: a gzip bomb stops here
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise DatasetError(f"{path}: unreadable ({e}); re-download it") from None
+    if len(raw) != n:
+        raise DatasetError(f"{path}: {'truncated IDX file' if len(raw) < n else 'more data than its header states'} "
+                           f"({len(raw) if len(raw) <= n else 'over ' + format(n, ',')} of {n:,} values); re-download it")
+    return np.frombuffer(raw, np.uint8).reshape(shape)
 
 # %% ../nbs/01_data.ipynb #4a07e203
 def _find_idx(d:Path, stem:str):
@@ -127,6 +138,8 @@ def read_image(path:str|Path,            # the image file
         if path.is_symlink(): raise ImageError(f"{path}: a broken or looping symbolic link; fix or remove it")
         raise ImageError(f"{path}: no such file")
     if path.is_dir(): raise ImageError(f"{path}: is a folder, not an image file")
+    if not path.is_file():                   # reading a FIFO would wait forever, a device would never end
+        raise ImageError(f"{path}: not a regular file (a FIFO, socket or device); give an image file")
     if path.suffix.lower() not in IMG_EXTS:
         raise ImageError(f"{path}: not an image file (extension {path.suffix or 'none'}); "
                          f"use {'/'.join(IMG_EXTS)} files")

@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/demo.html.md"""
 
 # %% ../nbs/18_demo.ipynb #9a1efd0e
 from __future__ import annotations
-import os
+import os, json, ipaddress, shutil, tempfile, threading, time
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')    # the demo calls no outside service
 from pathlib import Path
 import numpy as np, torch
@@ -19,14 +19,20 @@ from .attribution import Attributor
 from .openset import UNKNOWN
 
 # %% auto #0
-__all__ = ['MAX_UPLOAD', 'to_input', 'DemoModel', 'demo_app', 'serve']
+__all__ = ['MAX_UPLOAD', 'MAX_BODY', 'RATE', 'BURST', 'to_input', 'DemoModel', 'demo_app', 'RequestGuard', 'DemoServer', 'serve']
 
 # %% ../nbs/18_demo.ipynb #bd4c1ed1
-def to_input(img:np.ndarray,  # decoded image (H,W), (H,W,3) or (H,W,4); if not uint8, values in [0,1] or [0,255]
+def to_input(img,             # an image file (an upload), or a decoded array (H,W), (H,W,3) or (H,W,4)
              att:Attributor,  # the attributor whose rules (channels, size) the image must meet
             ) -> torch.Tensor:
-    "A decoded image as the attributor's uint8 input (1,C,H,W), or an `ImageError` saying what is wrong."
+    "An image as the attributor's uint8 input (1,C,H,W), or an `ImageError` saying what is wrong."
     if img is None: raise ImageError("no image: upload one or pick an example")
+    if isinstance(img, (str, Path)):                            # a file: read as `gmfpt attribute` reads files
+        p = Path(img)
+        if not p.exists(): raise ImageError("the upload has expired (uploads are deleted after a minute); upload it again")
+        try: a = att.conform(read_image(p), p.name)
+        except ImageError as e: raise ImageError(str(e).replace(str(p), p.name)) from None
+        return torch.from_numpy(a.copy())[None]
     a = np.asarray(img)
     if a.dtype != np.uint8: a = np.clip(np.round(a * (255 if a.max() <= 1 else 1)), 0, 255).astype(np.uint8)
     if a.ndim == 3 and a.shape[2] == 4: a = a[..., :3]          # alpha is dropped, as when reading files
@@ -60,7 +66,7 @@ class DemoModel:
                      else Manifold.build(FreqSpace(), att.manifold.ref, verbose=False))
 
     def explain_image(self,
-                      img:np.ndarray,  # a decoded image, as for `to_input`
+                      img,             # an image file or a decoded image, as for `to_input`
                      ) -> dict:
         "Probabilities, x*, and the RGB / FREQ artifacts of one decoded image."
         x = to_input(img, self.att)
@@ -76,7 +82,7 @@ class DemoModel:
                     freq_artifact=torch.fft.fftshift(af.mean(0)).numpy())
 
     def views(self,
-              img:np.ndarray,  # a decoded image, as for `to_input`
+              img,             # an image file or a decoded image, as for `to_input`
              ):
         "The page's outputs for one image: label dict, verdict text, x*, RGB and FREQ artifacts (upscaled for display)."
         r = self.explain_image(img)
@@ -101,22 +107,26 @@ class DemoModel:
 # %% ../nbs/18_demo.ipynb #4fc06548
 def demo_app(att:Attributor,            # the attributor the page shows
              examples:list|None=None,   # example image files shown on the page; None: no examples
+             keep_s:int=60,             # uploads and result images are deleted this many seconds after they are made
             ):
-    "The Gradio page for attributor `att`."
+    "The Gradio page for attributor `att`; its endpoint is `/attribute` (an image file in, the page's views out)."
     import gradio as gr
     dm = DemoModel(att)
-    def run(img):
-        try: return dm.views(img)
-        except ImageError as e: raise gr.Error(str(e)) from None
+    def run(path):
+        try: return dm.views(path)
+        except ImageError as e: raise gr.Error(safe_text(e)) from None
     c, h, w = att.img_shape
-    with gr.Blocks(title='gmfpt: which generative model made this image?') as app:
+    with gr.Blocks(title='gmfpt: which generative model made this image?',
+                   delete_cache=(max(1, keep_s // 2), keep_s)) as app:   # examples are kept (Gradio keeps them)
         gr.Markdown(f"# Which generative model made this image?\nManiFPT attribution in the "
                     f"**{att.space.name.upper()}** space over {len(att.sources)} sources ({', '.join(att.sources)}). "
-                    f"Upload a {h}x{w} {'grey' if c == 1 else 'colour'} image or pick an example."
+                    f"Upload a {h}x{w} {'grey' if c == 1 else 'colour'} PNG, JPEG or WebP image, or pick an example."
                     + (" Images far from every known source's fingerprint are answered *unknown*."
-                       if att.openset is not None else ''))
+                       if att.openset is not None else '') + " Uploads are deleted within two minutes.")
         with gr.Row():
-            inp = gr.Image(label='image', type='numpy', image_mode=None, sources=['upload', 'clipboard'], height=224)
+            inp = gr.Image(label='image', type='filepath', image_mode=None, sources=['upload', 'clipboard'],
+                           height=224)
+            inp.preprocess = lambda payload: None if payload is None else payload.path   # the file, undecoded
             with gr.Column():
                 label = gr.Label(label='predicted source', num_top_classes=5, elem_id='prediction')
                 verdict = gr.Markdown(elem_id='verdict')
@@ -128,24 +138,123 @@ def demo_app(att:Attributor,            # the attributor the page shows
         if examples:
             gr.Examples([[str(e)] for e in examples], inputs=inp, label='examples (one per source)',
                         examples_per_page=len(examples))
-        btn.click(run, inp, [label, verdict, xs, arg, afq])
+        btn.click(run, inp, [label, verdict, xs, arg, afq], api_name='attribute')
     return app
 
 # %% ../nbs/18_demo.ipynb #852792f6
-MAX_UPLOAD = '2mb'   # the largest upload the page accepts (Gradio's `max_file_size`)
+MAX_UPLOAD = 2 * 1024 * 1024   # bytes of one uploaded file
+MAX_BODY = 64 * 1024           # bytes of any request body that is not a file upload
+RATE, BURST = 20.0, 40         # per client address: requests with a body per second, and the burst allowed
+
+def _answer(status:int, msg:str) -> tuple:
+    return status, json.dumps({'error': msg}).encode()
+
+class RequestGuard:
+    "ASGI middleware: body-size limits on every request, no `data:` URLs in JSON, a per-address rate limit."
+    def __init__(self, app, max_upload:int=MAX_UPLOAD, max_body:int=MAX_BODY, rate:float=RATE, burst:int=BURST):
+        self.app, self.max_upload, self.max_body, self.rate, self.burst = app, max_upload, max_body, rate, burst
+        self.buckets, self.lock = {}, threading.Lock()
+
+    def allow(self, client:str) -> bool:
+        "Take a token from `client`'s bucket; False when it is empty."
+        with self.lock:
+            now = time.monotonic()
+            if len(self.buckets) > 10_000: self.buckets.clear()         # bounded memory under many addresses
+            tokens, t = self.buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - t) * self.rate)
+            self.buckets[client] = (tokens - (tokens >= 1), now)
+            return tokens >= 1
+
+    async def _check(self, scope, receive) -> tuple:
+        "(status, message) of a refusal, or (None, body) of an accepted request."
+        if not self.allow((scope.get('client') or ('unknown',))[0]):
+            return _answer(429, 'busy: too many requests from your address; try again in a few seconds')
+        h = dict(scope.get('headers') or [])
+        upload = h.get(b'content-type', b'').startswith(b'multipart/form-data')
+        limit = self.max_upload + 16 * 1024 if upload else self.max_body
+        too_big = _answer(413, f"request too large: {'an upload' if upload else 'a request body'} may hold "
+                               f"{limit:,} bytes")
+        try: declared = int(h.get(b'content-length', b'0'))
+        except ValueError: return _answer(400, 'bad Content-Length')
+        if declared > limit: return too_big
+        body, n, more = [], 0, True
+        while more:
+            m = await receive()
+            if m['type'] == 'http.disconnect': return _answer(400, 'client disconnected')
+            n += len(m.get('body', b'')); body.append(m.get('body', b'')); more = m.get('more_body', False)
+            if n > limit: return too_big
+        body = b''.join(body)
+        if not upload and b'"data:' in body:                            # a JSON string holding a data: URL
+            return _answer(400, 'images must be sent as file uploads, not as data: URLs')
+        return None, body
+
+    async def __call__(self, scope, receive, send):
+        if scope['type'] != 'http' or scope['method'] in ('GET', 'HEAD', 'OPTIONS'):
+            return await self.app(scope, receive, send)
+        status, body = await self._check(scope, receive)
+        if status is not None:
+            await send({'type': 'http.response.start', 'status': status,
+                        'headers': [(b'content-type', b'application/json'), (b'content-length', str(len(body)).encode())]})
+            return await send({'type': 'http.response.body', 'body': body})
+        sent = False
+        async def replay():                                             # the body read above, then the real stream
+            nonlocal sent
+            if sent: return await receive()
+            sent = True; return {'type': 'http.request', 'body': body, 'more_body': False}
+        await self.app(scope, replay, send)
+
+# %% ../nbs/18_demo.ipynb #418ad92d
+def _loopback(host:str) -> bool:
+    if host == 'localhost': return True
+    try: return ipaddress.ip_address(host).is_loopback
+    except ValueError: return False
+
+class DemoServer:
+    "A demo page served in a background thread: its `url`, `host`, upload folder `tmp`, and `close()`."
+    def __init__(self, server, thread, host:str, port:int, tmp:Path):
+        self.server, self.thread, self.host, self.port, self.tmp = server, thread, host, port, tmp
+        self.url = f'http://{host}:{port}/'
+    def close(self):
+        "Stop the server and delete its upload folder."
+        self.server.should_exit = True
+        if self.thread is not None: self.thread.join(10)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 def serve(att:Attributor,            # the attributor the page shows
           host:str='127.0.0.1',      # address to listen on; the default, loopback, is this machine only
           port:int=7860,             # port to listen on
           examples:list|None=None,   # example image files; default: the attributor folder's `examples/`
-          block:bool=True,           # wait while the page runs; False: return at once (the server keeps running)
-         ):
-    "Launch the demo page for `att` on `host:port` (loopback unless told otherwise); returns the Gradio app."
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS                         # decompression bombs fail before they are decoded
+          block:bool=True,           # serve until interrupted; False: serve in a thread and return a `DemoServer`
+          public:bool=False,         # allow an address other than loopback (the page has no log-in)
+          keep_s:int=60,             # seconds uploads and result images are kept
+          rate:float=RATE,           # per client address: requests with a body per second ...
+          burst:int=BURST,           # ... and the burst allowed
+         ) -> DemoServer|None:
+    "Serve the demo page for `att` on `host:port` behind a `RequestGuard` (see above)."
+    import gradio as gr, uvicorn
+    from fastapi import FastAPI
+    if not _loopback(host):
+        if not public:
+            raise GmfptError(f"--host {host} would open the page to other machines, and it has no log-in; "
+                             "add --public if that is what you want")
+        log.warning(f"the demo page listens on {host}: anyone who can reach this machine can use it")
+    tmp = Path(tempfile.mkdtemp(prefix='gmfpt-demo-'))
+    os.environ['GRADIO_TEMP_DIR'] = str(tmp)                     # uploads and results go here, and only here
     if examples is None and att.path is not None and (att.path/'examples').is_dir():
         examples = sorted((att.path/'examples').glob('*.png'))
-    app = demo_app(att, examples)
-    app.queue(max_size=16)
-    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, prevent_thread_lock=not block,
-               quiet=True, show_error=True, inline=False)
-    return app
+    blocks = demo_app(att, examples, keep_s).queue(max_size=16)
+    app = gr.mount_gradio_app(FastAPI(), blocks, path='/', max_file_size=MAX_UPLOAD, ssr_mode=False)
+    server = uvicorn.Server(uvicorn.Config(RequestGuard(app, MAX_UPLOAD, MAX_BODY, rate, burst), host=host, port=port,
+                                           log_level='warning', lifespan='on'))
+    if block:
+        try: server.run()
+        finally: shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    th = threading.Thread(target=server.run, daemon=True); th.start()
+    for _ in range(600):
+        if server.started or not th.is_alive(): break
+        time.sleep(0.05)
+    if not server.started:
+        server.should_exit = True; shutil.rmtree(tmp, ignore_errors=True)
+        raise GmfptError(f"the demo could not listen on {host}:{port} (in use?); pick another port with --port")
+    return DemoServer(server, th, host, port, tmp)

@@ -108,7 +108,8 @@ def evaluate(ds:GMDataset,                   # the GM dataset (training side)
                            f"got {ds.classes} and {test_ds.classes}")
     tds, tms = (test_ds, test_manifolds) if cross else (ds, manifolds)
     sp, tsp = cfg.splits(ds.y), cfg.splits(tds.y)
-    key = dict(data=pixels_hash(ds.x), test_data=pixels_hash(tds.x), cfg=cfg.key())
+    key = dict(data=pixels_hash(ds.x), labels=pixels_hash(ds.y), classes=list(ds.classes),
+               test_data=pixels_hash(tds.x), test_labels=pixels_hash(tds.y), cfg=cfg.key())
     # seed by seed: each finished seed is a complete table
     todo = [(m, s, seed) for seed in cfg.seeds for m, s in method_runs(cfg)]
     bar = progress_bar(None, progress, total=len(todo), desc='evaluate')

@@ -426,8 +426,10 @@ class GAN(nn.Module):
                  c:int,         # image channels
                  h:int,         # image height, divisible by 4
                  w:int,         # image width, divisible by 4
+                 width:int=128, # the generator's channels at H/4 x W/4; the discriminator's first layer has half
                 ):
-        super().__init__(); self.e, self.G, self.D = e, Generator(e, c, h, w), Discriminator(e, c, h, w)
+        super().__init__()
+        self.e, self.G, self.D = e, Generator(e, c, h, w, width=width), Discriminator(e, c, h, w, width=width // 2)
     @torch.no_grad()
     def sample(self,
                n,               # number of samples
@@ -439,6 +441,8 @@ class GAN(nn.Module):
 # %% ../nbs/03_gms.ipynb #754eff35
 def build_gm(e:GMEntry,         # any entry of the zoo
              shape:tuple,       # image shape (C, H, W), H and W divisible by 4
+             gan_width:int=128, # GANs: the generator's channels at H/4 x W/4 (the discriminator's: half)
             ) -> nn.Module:
     "The network of entry `e` for images of `shape` (C,H,W)."
-    return {'GAN': GAN, 'VAE': VAE, 'Flow': Flow, 'Diffusion': Diffusion}[e.family](e, *shape)
+    if e.family == 'GAN': return GAN(e, *shape, width=gan_width)
+    return {'VAE': VAE, 'Flow': Flow, 'Diffusion': Diffusion}[e.family](e, *shape)

@@ -29,6 +29,8 @@ class ZooConfig:
     vae_mult: float = 1 / 3        # step multiplier for VAEs (1,000 steps)
     flow_mult: float = 2.0         # step multiplier for flows (6,000 steps)
     diffusion_mult: float = 0.5    # step multiplier for diffusion models (1,500 steps)
+    gan_width: int = 128           # GANs: generator channels at H/4 (discriminator: half); see `bench_zoo.py --speed`
+    channels_last: bool = True     # GANs and flows train channels-last (faster on CPU; not the UNets: slower)
     bs: int = 64                   # batch size
     lr: float = 2e-4               # Adam learning rate of GANs (VAEs and flows: x2.5, diffusion: x5); see `_opts`
     lr_ttur: tuple = (1e-4, 4e-4)  # hinge and WGAN-GP GANs: (generator, discriminator) Adam lr, betas (0, 0.9)
@@ -55,11 +57,17 @@ def _steps(e:GMEntry, cfg:ZooConfig) -> int:
     mult = {'VAE': cfg.vae_mult, 'Flow': cfg.flow_mult, 'Diffusion': cfg.diffusion_mult}
     return round(cfg.steps * mult.get(e.family, 1))
 
+def _memory_format(e:GMEntry, cfg:ZooConfig):
+    "How entry `e` trains: channels-last for GANs and flows when `cfg.channels_last`, else contiguous."
+    return torch.channels_last if cfg.channels_last and e.family in ('GAN', 'Flow') else torch.contiguous_format
+
 def _train_key(e:GMEntry, real_key:dict, seed:int, cfg:ZooConfig) -> dict:
     arch = {k: v for k, v in asdict(e).items() if k != 'name'}
     if e.family == 'Diffusion':    # samplers share one UNet
         arch['extra'] = [(k, v) for k, v in e.extra if k != 'sampler']
     recipe = {k: getattr(cfg, k) for k in ('lr_ttur', 'n_critic', 'ema')} | dict(bf16=use_bf16(cfg))
+    if e.family == 'GAN': recipe['gan_width'] = cfg.gan_width
+    if _memory_format(e, cfg) == torch.channels_last: recipe['channels_last'] = True
     return dict(arch=arch, **real_key, seed=seed, steps=_steps(e, cfg), bs=cfg.bs, lr=cfg.lr, **recipe)
 
 # %% ../nbs/04_zoo.ipynb #b8ea9d40
@@ -150,7 +158,8 @@ def train_gm(e:GMEntry,                  # the entry to train
     real_key = real_key or dict(pixels=pixels_hash(x))
     d = run.stage('zoo', _train_key(e, real_key, seed, cfg))
     def fresh():
-        torch.manual_seed(seed); m = build_gm(e, tuple(x.shape[1:])).to(dev)
+        torch.manual_seed(seed)
+        m = build_gm(e, tuple(x.shape[1:]), cfg.gan_width).to(dev, memory_format=_memory_format(e, cfg))
         return m, _opts(m, e, cfg), _ema(m, e, cfg)
     model, opts, ema = fresh()
     if (d/'model.safetensors').exists() and (d/'info.json').exists():
@@ -164,7 +173,8 @@ def train_gm(e:GMEntry,                  # the entry to train
     model.train()
     bar = progress_bar(None, progress, total=n_steps, initial=step, desc=e.name, leave=False)
     while step < n_steps:
-        xb = (x[torch.randint(0, len(x), (cfg.bs,), generator=g)].to(dev).float() / 255)
+        xb = (x[torch.randint(0, len(x), (cfg.bs,), generator=g)].to(dev).float() / 255
+              ).contiguous(memory_format=_memory_format(e, cfg))
         losses.append(_step(model, e, opts, xb, cfg, ema)); step += 1
         if bar: bar.update()
         if step % cfg.ckpt_every == 0 and step < n_steps:
