@@ -9,7 +9,7 @@ the end over the warm-up). Writes bench/results/demo.json and demo.md with the h
 
 Run: .venv/bin/python bench/bench_demo.py [--clients 20] [--requests 20] [--model tiny]
 """
-import argparse, json, os, platform, socket, subprocess, sys, time
+import argparse, json, os, platform, socket, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,15 +35,17 @@ def main():
     examples = sorted((folder/'examples').glob('*.png'))
     want = {str(f): att.predict([f]).source[0] for f in examples}
     port, load0 = free_port(), os.getloadavg()
+    log_path = Path(tempfile.gettempdir())/'gmfpt-demo-server.log'     # the server's own messages, for a look afterwards
+    log = open(log_path, 'w')
     srv = subprocess.Popen([str(Path(sys.executable).parent/'gmfpt'), 'demo', '--model', a.model, '--port', str(port)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                           stdout=log, stderr=subprocess.STDOUT)
     url = f'http://127.0.0.1:{port}/'
     try:
         t0 = time.time()
         while True:
             try: socket.create_connection(('127.0.0.1', port), 1).close(); break
             except OSError:
-                if srv.poll() is not None: raise SystemExit(f'the server stopped: {srv.stderr.read().decode()[-2000:]}')
+                if srv.poll() is not None: raise SystemExit(f"the server stopped: {log_path.read_text()[-2000:]}")
                 if time.time() - t0 > 120: raise SystemExit('the server did not start within 120 s')
                 time.sleep(0.2)
         startup_s, mem = round(time.time() - t0, 1), {'after start-up': rss_mb(srv.pid)}
@@ -94,7 +96,7 @@ def main():
           '| measure | value |', '|---|---|',
           *[f'| {k} | {v} |' for k, v in out.items() if k not in ('hardware',)]]
     (OUT/'demo.md').write_text('\n'.join(md) + '\n')
-    print('\n'.join(md))
+    print('\n'.join(md)); print(f'server log: {log_path}')
     return 0 if kinds.get('other', 0) == 0 else 1
 
 if __name__ == '__main__':

@@ -50,6 +50,13 @@ def _train_cfg(a) -> EvalConfig:
         c = replace(c, k=a.k)
     return c
 
+def _check_k(c, real, a):
+    "`c`, or a user error when its k is more than the reference images of `a.folder`."
+    if c.k > len(real.ref):
+        _fail(f"--k {c.k} is larger than the {len(real.ref)} reference images of {a.folder} "
+              f"(--ref-fraction {a.ref_fraction} of real/); use at most {len(real.ref)}")
+    return c
+
 # %% ../nbs/17_cli.ipynb #82104cd7
 def _cmd_data(a):
     "`gmfpt data`: print a summary of a real dataset or of a GM dataset folder."
@@ -143,9 +150,9 @@ def _cmd_train(a):
     p, run = pipeline.PRESETS[a.preset], store.RunDir(a.cache)
     real, ds = data.folder_data(a.folder, a.ref_fraction, a.seed, on_error='skip' if a.skip_bad else 'raise')
     _report_failed(ds.failed)
+    c = _check_k(_train_cfg(a), real, a)
     print(real); print(ds)
     m = mf.manifold(spaces.folder_space(a.space, real, run, p.encoders), real.ref, run, p.index, verbose=False)
-    c = _train_cfg(a)
     att = beyond.calibrate(evaluate.fit_attributor(ds, m, c, run, a.seed), ds, c, run)  # + its open-set head
     with store.replace_dir(out, force=a.force) as tmp: att.save(tmp)
     i = att.info
@@ -163,9 +170,9 @@ def _cmd_evaluate(a):
     if bad: _fail(f"unknown baselines {bad}; use some of {', '.join(baselines.BASELINES)}, or none")
     real, ds = data.folder_data(a.folder, a.ref_fraction, 0, on_error='skip' if a.skip_bad else 'raise')
     _report_failed(ds.failed)
+    c = _check_k(_train_cfg(a), real, a)
     sps = {s: spaces.folder_space(s, real, run, p.encoders) for s in a.spaces}
     manifolds = {s: mf.manifold(sp, real.ref, run, p.index, verbose=False) for s, sp in sps.items()}
-    c = _train_cfg(a)
     cfg = ev.EvalConfig(**{**asdict(c), 'train': c.train, 'spaces': tuple(a.spaces),
                            'baselines': tuple(b for b in a.baselines if b != 'none'), 'seeds': tuple(a.seeds)})
     res = ev.evaluate(ds, manifolds, cfg, run).assign(dataset=real.name)

@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/demo.html.md"""
 
 # %% ../nbs/18_demo.ipynb #9a1efd0e
 from __future__ import annotations
-import os, json, ipaddress, shutil, tempfile, threading, time
+import os, io, hashlib, json, ipaddress, shutil, tempfile, threading, time
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')    # the demo calls no outside service
 from pathlib import Path
 import numpy as np, torch
@@ -57,9 +57,12 @@ def _upscale(a:np.ndarray, k:int=8) -> np.ndarray:
 class DemoModel:
     "An attributor plus exact RGB and FREQ manifolds of its reference images, for showing artifacts in both spaces."
     def __init__(self,
-                 att:Attributor,  # the attributor the page shows
+                 att:Attributor,         # the attributor the page shows
+                 out:Path|None=None,     # folder for the images `views` returns; None: a new temporary folder
+                 keep_s:int=60,          # those images are deleted this many seconds after they are written
                 ):
-        self.att = att
+        self.att, self.out, self.keep_s = att, Path(out or tempfile.mkdtemp(prefix='gmfpt-views-')), keep_s
+        self.out.mkdir(parents=True, exist_ok=True)
         self.rgb = (att.manifold if isinstance(att.space, RGBSpace)
                     else Manifold.build(RGBSpace(), att.manifold.ref, verbose=False))
         self.freq = (att.manifold if isinstance(att.space, FreqSpace)
@@ -101,8 +104,25 @@ class DemoModel:
         text = (f"{head} Distance to the real manifold in the {self.att.space.name.upper()} space: "
                 f"{r['distance']:.3f}. Artifacts: red positive, blue negative; "
                 "RGB scale ±0.5 (pixel values in [0,1]), FREQ scale ±2 (log-magnitude).")
-        return (r['probs'], text, grey(r['x_star']),
-                _upscale(_signed_rgb(r['rgb_artifact'], 0.5)), _upscale(_signed_rgb(r['freq_artifact'], 2.0)))
+        return (r['probs'], text, self.png(grey(r['x_star'])),
+                self.png(_upscale(_signed_rgb(r['rgb_artifact'], 0.5))),
+                self.png(_upscale(_signed_rgb(r['freq_artifact'], 2.0))))
+
+    def png(self,
+            a:np.ndarray,  # an image (H,W) or (H,W,3), uint8
+           ) -> str:
+        "Image `a` as a PNG file in `out`, named by its content and written once, atomically (see below)."
+        now = time.time()
+        for f in self.out.glob('*.png'):                        # older views: fetched long ago
+            try:
+                if now - f.stat().st_mtime > self.keep_s: f.unlink()
+            except FileNotFoundError: pass
+        buf = io.BytesIO(); Image.fromarray(a).save(buf, format='PNG')
+        p = self.out/f"{hashlib.sha256(buf.getvalue()).hexdigest()[:20]}.png"
+        if p.exists(): os.utime(p)                               # handed out again: kept keep_s from now
+        else:
+            with atomic_path(p) as tmp: Path(tmp).write_bytes(buf.getvalue())
+        return str(p)
 
 # %% ../nbs/18_demo.ipynb #4fc06548
 def demo_app(att:Attributor,            # the attributor the page shows
@@ -111,7 +131,7 @@ def demo_app(att:Attributor,            # the attributor the page shows
             ):
     "The Gradio page for attributor `att`; its endpoint is `/attribute` (an image file in, the page's views out)."
     import gradio as gr
-    dm = DemoModel(att)
+    dm = DemoModel(att, Path(os.environ.get('GRADIO_TEMP_DIR') or tempfile.mkdtemp())/'views', keep_s)
     def run(path):
         try: return dm.views(path)
         except ImageError as e: raise gr.Error(safe_text(e)) from None
@@ -176,13 +196,14 @@ class RequestGuard:
                                f"{limit:,} bytes")
         try: declared = int(h.get(b'content-length', b'0'))
         except ValueError: return _answer(400, 'bad Content-Length')
-        if declared > limit: return too_big
         body, n, more = [], 0, True
         while more:
             m = await receive()
             if m['type'] == 'http.disconnect': return _answer(400, 'client disconnected')
-            n += len(m.get('body', b'')); body.append(m.get('body', b'')); more = m.get('more_body', False)
-            if n > limit: return too_big
+            n += len(m.get('body', b'')); more = m.get('more_body', False)
+            if declared > limit or n > limit:                       # read on (not kept), so that a client that
+                if n > 4 * limit or not more: return too_big        # writes its whole body first sees the 413
+            else: body.append(m.get('body', b''))
         body = b''.join(body)
         if not upload and b'"data:' in body:                            # a JSON string holding a data: URL
             return _answer(400, 'images must be sent as file uploads, not as data: URLs')

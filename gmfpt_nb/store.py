@@ -176,7 +176,7 @@ def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W)
     return hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest()[:16]
 
 # %% ../nbs/00_store.ipynb #bcfa1b28
-CODE_VERSIONS = {'zoo': 2, 'samples': 2}   # stage -> version of its code (1 when missing); bump on every change
+CODE_VERSIONS = {'zoo': 3, 'samples': 2}   # stage -> version of its code (1 when missing); bump on every change
 
 def code_version(stage:str, # a stage name of `RunDir.stage`
                 ) -> str:
