@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/cli.html.md"""
 
 # %% ../nbs/17_cli.ipynb #6925201d
 from __future__ import annotations
-import argparse, errno, json, os, sys
+import errno, json, os, sys
 from pathlib import Path
 from . import __version__
 from .cli_args import EXIT_CODES, parser, registry_names
