@@ -20,10 +20,11 @@ from .networks import *
 from .openset import *
 
 # %% auto #0
-__all__ = ['ATTRIBUTOR_VERSION', 'RESIZE_POLICIES', 'Attributor', 'check_attributor_meta', 'enrol']
+__all__ = ['ATTRIBUTOR_VERSION', 'READ_VERSIONS', 'RESIZE_POLICIES', 'Attributor', 'check_attributor_meta', 'enrol']
 
 # %% ../nbs/08_attribution.ipynb #61ca8455
-ATTRIBUTOR_VERSION = 1  # the format of an attributor folder; `Attributor.load` reads only this one
+ATTRIBUTOR_VERSION = 2  # the format `save` writes: the index of M as arrays (`index.safetensors`)
+READ_VERSIONS = (1, 2)  # the formats `load` reads: version 1 folders hold no index, which `load` rebuilds
 
 class Attributor:
     "A space + the real manifold + a trained attribution network + class names: predicts the source of images."
@@ -260,7 +261,13 @@ def save(self:Attributor,
                          "keep the weights file and rebuild")
     save_tensors(self.net.state_dict(), path/'net.safetensors')
     save_tensors({'ref': self.manifold.ref}, path/'reference.safetensors')
-    # a new file name per content: attributor.json switches to it
+    save_manifold(self.manifold, path/'index.safetensors')
+    return self._save_meta(path, space)
+
+@patch
+def _save_meta(self:Attributor, path:Path, space:dict|None=None):
+    "Write the open-set head (a new file name per content) and then `attributor.json`, which switches to it."
+    if space is None: space = load_json(path/'attributor.json')['space']
     osf = self.openset.save(path) if self.openset is not None else None
     meta = dict(version=ATTRIBUTOR_VERSION, classes=self.classes, img_shape=list(self.img_shape), k=self.k, space=space,
                 net=dict(in_shape=list(self.net.in_shape), n_classes=len(self.classes),
@@ -311,7 +318,15 @@ def check_attributor_meta(meta:dict,  # the content of `attributor.json`
     f('net.n_classes', lambda v: v == len(cl), f'the number of classes, {len(cl)}')
     f('net.widths', lambda v: v is None or _ints(1, 8, 1, 4096)(v), 'null or a list of 1 to 8 channel counts')
     f('net.n_blocks', lambda v: v is None or _int(1, 16)(v), 'null or an integer from 1 to 16')
-    f('index', lambda v: isinstance(v, dict), 'an object')
+    f('index', lambda v: isinstance(v, dict) and set(v) <= set(IndexConfig.__dataclass_fields__),
+      f"an object with some of the fields {', '.join(IndexConfig.__dataclass_fields__)}")
+    f('index.kind', lambda v: v in INDEX_KINDS, ', '.join(INDEX_KINDS))
+    opt = lambda lo, hi: lambda v: v is None or _int(lo, hi)(v)
+    for k, ok, want in [('nlist', opt(1, 2**24), 'null or 1 to 2^24'), ('nprobe', _int(1, 2**24), '1 to 2^24'),
+                        ('hnsw_m', _int(2, 256), '2 to 256'), ('ef_search', _int(1, 2**16), '1 to 2^16'),
+                        ('pca', opt(1, 2**16), 'null or 1 to 2^16'), ('pq_m', opt(1, 2**12), 'null or 1 to 2^12'),
+                        ('rerank', opt(0, 2**16), 'null or 0 to 2^16'), ('gpu', lambda v: isinstance(v, bool), 'true or false')]:
+        if k in meta['index']: f(f'index.{k}', ok, want)
     if meta.get('openset') is not None: f('openset.file', _file, 'the name of a .safetensors file in the folder')
     return meta
 
@@ -323,8 +338,8 @@ def load(cls:Attributor,
         ) -> 'Attributor':
     "Load an attributor folder written by `save`; a missing, foreign or incompatible file is a `GmfptError`."
     path = Path(path)
-    def tensors(name):
-        try: return load_tensors(path/name)
+    def tensors(name, mmap=False):
+        try: return load_tensors(path/name, mmap)
         except GmfptError:
             raise GmfptError(f"{path/name}: damaged or not a safetensors file; "
                              "the attributor is damaged, re-save or retrain it") from None
@@ -335,9 +350,9 @@ def load(cls:Attributor,
         raise GmfptError(f"{path}/attributor.json: not valid JSON; "
                          "the attributor is damaged, re-save or retrain it") from None
     check_attributor_meta(meta, path)
-    if meta.get('version') != ATTRIBUTOR_VERSION:
-        raise GmfptError(f"{path}: attributor format version {meta.get('version')} but this gmfpt reads version "
-                         f"{ATTRIBUTOR_VERSION}; retrain it with this version")
+    if meta.get('version') not in READ_VERSIONS:
+        raise GmfptError(f"{path}: attributor format version {meta.get('version')} but this gmfpt reads versions "
+                         f"{', '.join(map(str, READ_VERSIONS))}; retrain it with this version")
     s = meta['space']
     if s['kind'] == 'RGBSpace': space = RGBSpace()
     elif s['kind'] == 'FreqSpace': space = FreqSpace(s['eps'])
@@ -353,7 +368,7 @@ def load(cls:Attributor,
                              "the attributor is damaged, retrain it")
         space = FeatureSpace(s['name'], enc)
     else: raise GmfptError(f"{path}: unknown space kind {s['kind']!r}")
-    ref = tensors('reference.safetensors')['ref']
+    ref = tensors('reference.safetensors', mmap=True)['ref']
     if list(ref.shape[1:]) != meta['img_shape']:
         raise GmfptError(f"{path}: reference images are {list(ref.shape[1:])} but the attributor says "
                          f"{meta['img_shape']}; the folder is damaged")
@@ -365,7 +380,9 @@ def load(cls:Attributor,
                          f"({str(e).splitlines()[0]})") from None
     if meta['k'] > len(ref):
         raise GmfptError(f"{path}: k = {meta['k']} but the reference set has {len(ref)} images; the folder is damaged")
-    m = Manifold.build(space, ref, IndexConfig(**{k: v for k, v in meta['index'].items()}), verbose=verbose)
+    cfg = IndexConfig(**meta['index'])
+    m = (Manifold.build(space, ref, cfg, verbose=verbose) if meta['version'] == 1
+         else load_manifold(space, ref, cfg, path/'index.safetensors'))
     att = cls(m, net, meta['classes'], meta['k'], meta.get('info')); att.path = path
     if meta.get('openset'):
         try: att.openset = OpenSet.from_meta(meta['openset'], tensors(meta['openset']['file']))
@@ -408,7 +425,9 @@ def _resave(att:Attributor):
     "Update `att.path` in place, crash-safe: every file is replaced atomically."
     # the new prototypes go to a new file, and `attributor.json`, written last, switches to it;
     # then the old prototype file is removed
-    d = Path(att.path); att.save(d)
+    d = Path(att.path)
+    if not (d/'index.safetensors').exists(): save_manifold(att.manifold, d/'index.safetensors')  # a version 1 folder
+    att._save_meta(d)           # the reference images, index and weights have not changed: only the head and the json
     keep = load_json(d/'attributor.json')['openset']['file']
     for f in d.glob('openset-*.safetensors'):
         if f.name != keep: f.unlink()

@@ -50,6 +50,11 @@ def _train_cfg(a) -> EvalConfig:
         c = replace(c, k=a.k)
     return c
 
+def _index(a, p):
+    "The preset's index configuration, of the kind `--index` names when given."
+    from dataclasses import replace
+    return replace(p.index, kind=a.index) if a.index else p.index
+
 def _check_k(c, real, a):
     "`c`, or a user error when its k is more than the reference images of `a.folder`."
     if c.k > len(real.ref):
@@ -113,7 +118,7 @@ def _cmd_artifacts(a):
     real = data.RealData(Path(a.real).resolve().name, rs.x, torch.zeros(len(rs), dtype=torch.long),
                          rs.x[-nv:], torch.zeros(nv, dtype=torch.long))  # held-out: only the SSL encoder's validation
     sp = spaces.folder_space(a.space, real, run, p.encoders)
-    m = mf.manifold(sp, real.ref, run, p.index, verbose=False)
+    m = mf.manifold(sp, real.ref, run, _index(a, p), verbose=False)
     xs, ys, paths, names = [], [], [], []
     for i, g in enumerate(a.gen):
         s = data.read_images(data.list_images(g, a.recursive), channels=rs.x.shape[1], on_error=on_error)
@@ -152,7 +157,7 @@ def _cmd_train(a):
     _report_failed(ds.failed)
     c = _check_k(_train_cfg(a), real, a)
     print(real); print(ds)
-    m = mf.manifold(spaces.folder_space(a.space, real, run, p.encoders), real.ref, run, p.index, verbose=False)
+    m = mf.manifold(spaces.folder_space(a.space, real, run, p.encoders), real.ref, run, _index(a, p), verbose=False)
     att = beyond.calibrate(evaluate.fit_attributor(ds, m, c, run, a.seed), ds, c, run)  # + its open-set head
     with store.replace_dir(out, force=a.force) as tmp: att.save(tmp)
     i = att.info
@@ -172,7 +177,7 @@ def _cmd_evaluate(a):
     _report_failed(ds.failed)
     c = _check_k(_train_cfg(a), real, a)
     sps = {s: spaces.folder_space(s, real, run, p.encoders) for s in a.spaces}
-    manifolds = {s: mf.manifold(sp, real.ref, run, p.index, verbose=False) for s, sp in sps.items()}
+    manifolds = {s: mf.manifold(sp, real.ref, run, _index(a, p), verbose=False) for s, sp in sps.items()}
     cfg = ev.EvalConfig(**{**asdict(c), 'train': c.train, 'spaces': tuple(a.spaces),
                            'baselines': tuple(b for b in a.baselines if b != 'none'), 'seeds': tuple(a.seeds)})
     res = ev.evaluate(ds, manifolds, cfg, run).assign(dataset=real.name)
@@ -319,6 +324,9 @@ def main(argv:list|None=None,  # the arguments after `gmfpt`; default: `sys.argv
     cmds = dict(data=_cmd_data, zoo=_cmd_zoo, artifacts=_cmd_artifacts, train=_cmd_train, evaluate=_cmd_evaluate,
                 attribute=_cmd_attribute, enrol=_cmd_enrol, info=_cmd_info)
     try:
+        if getattr(a, 'device', None):
+            from gmfpt_nb.spaces import set_device
+            set_device(a.device)
         if a.cmd == 'reproduce':
             from gmfpt_nb.pipeline import reproduce
             reproduce(a.preset, a.out, a.cache, a.stop_after, **({'quiet': True} if a.quiet else {}))

@@ -15,6 +15,7 @@ __all__ = ['EXIT_CODES', 'registry_names', 'parser']
 # %% ../nbs/17_cli_args.ipynb #47ebc031
 _LIGHT = {'pipeline.PRESETS': ('tiny', 'quick', 'paper'), 'spaces.SPACES': ('rgb', 'freq', 'sl', 'ssl'),
           'data.REAL_DATASETS': ('fmnist', 'fmnist-tops', 'fmnist-rest', 'digits'),
+          'manifold.INDEX_KINDS': ('flat', 'ivf', 'hnsw', 'ivfpq'),
           'baselines.BASELINES': ('McClo18', 'Nataraj19', 'Durall20', 'Dzanic20', 'Wang20', 'Marra18', 'Marra19',
                                   'Yu19')}
 
@@ -77,6 +78,10 @@ def _add_stages(sub, cache:dict, budget:dict, skip:dict, rec:dict):
                    help='folder to write artifacts.safetensors, artifacts.csv and fingerprints.csv into')
     a.add_argument('--preset', **budget); a.add_argument('--cache', **cache); a.add_argument('--skip-bad', **skip)
     a.add_argument('--recursive', **rec)
+    kinds = registry_names('manifold.INDEX_KINDS')
+    index = dict(default=None, choices=kinds, help="the manifold's index: flat (exact) or ivf, hnsw, ivfpq (approximate; "
+                 "ivfpq compressed, for large reference sets); default: the preset's (flat)")
+    a.add_argument('--index', **index)
     t = sub.add_parser('train', help='train an attributor on a GM dataset folder and save it')
     t.add_argument('--out', required=True, help='attributor folder to write')
     t.add_argument('--space', default='rgb', help=spaces)
@@ -100,6 +105,7 @@ def _add_stages(sub, cache:dict, budget:dict, skip:dict, rec:dict):
         s.add_argument('--k', type=int, default=None,
                        help="x* = mean of the k nearest real images; default: the preset's (1, the paper's definition)")
         s.add_argument('--preset', **budget); s.add_argument('--cache', **cache); s.add_argument('--skip-bad', **skip)
+        s.add_argument('--index', **index)
 
 # %% ../nbs/17_cli_args.ipynb #07ab5c36
 def _add_attribute(sub, cache:dict, rec:dict):
@@ -179,4 +185,9 @@ def parser() -> argparse.ArgumentParser:
     _add_stages(sub, cache, budget, skip, rec)
     _add_attribute(sub, cache, rec)
     _add_attributor_cmds(sub, cache)
+    dev = dict(default=None, help='where to compute: cpu, cuda, cuda:N or mps; default: $GMFPT_DEVICE, else CUDA when '
+                                  'present, else CPU')
+    zoo_build = sub.choices['zoo']._subparsers._group_actions[0].choices['build']
+    for p in [zoo_build] + [p for n, p in sub.choices.items() if n not in ('data', 'zoo', 'info')]:
+        p.add_argument('--device', **dev)
     return ap

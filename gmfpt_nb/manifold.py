@@ -7,7 +7,7 @@ Docs: https://gmfpt.github.io/gmfpt/manifold.html.md"""
 # %% ../nbs/05_manifold.ipynb #3781edab
 from __future__ import annotations
 import json, math, time
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import faiss
@@ -17,33 +17,82 @@ from .data import *
 from .spaces import *
 
 # %% auto #0
-__all__ = ['IndexConfig', 'Manifold', 'ref_key', 'manifold', 'extract_artifacts', 'load_artifacts', 'manifold_key',
-           'gm_artifacts', 'fingerprint_summary']
+__all__ = ['INDEX_KINDS', 'IndexConfig', 'Manifold', 'index_arrays', 'index_from_arrays', 'ref_key', 'save_index',
+           'save_manifold', 'load_index', 'load_manifold', 'manifold', 'extract_artifacts', 'load_artifacts',
+           'manifold_key', 'gm_artifacts', 'fingerprint_summary']
 
 # %% ../nbs/05_manifold.ipynb #c879c89f
+INDEX_KINDS = ('flat', 'ivf', 'hnsw', 'ivfpq')
+
 @dataclass(frozen=True)
 class IndexConfig:
     "Which FAISS index holds phi(reference set)."
-    kind: str = 'flat'        # 'flat' (exact), 'ivf' or 'hnsw' (approximate)
-    nlist: int|None = None    # ivf: number of cells; default 4 * sqrt(N)
-    nprobe: int = 16          # ivf: cells searched per query
+    kind: str = 'flat'        # 'flat' (exact); 'ivf', 'hnsw' or 'ivfpq' (approximate)
+    nlist: int|None = None    # ivf, ivfpq: number of cells; default 4 * sqrt(N)
+    nprobe: int = 16          # ivf, ivfpq: cells searched per query
     hnsw_m: int = 32          # hnsw: graph degree
     ef_search: int = 128      # hnsw: search breadth
+    pca: int|None = None      # ivfpq: dimensions the PCA keeps before quantisation; default min(d, 256)
+    pq_m: int|None = None     # ivfpq: bytes per vector (8-bit sub-quantisers, a divisor of `pca`); default pca / 4
+    rerank: int|None = None   # candidates re-ranked exactly, re-embedded from the reference images; default 16 for ivfpq, else 0
     gpu: bool = True          # use a GPU when faiss has one
 
+    def __post_init__(self):
+        if self.kind not in INDEX_KINDS:
+            raise GmfptError(f"unknown index kind {self.kind!r}; use one of {', '.join(INDEX_KINDS)}")
+    @property
+    def n_rerank(self) -> int:
+        "Candidates re-ranked exactly per query (0: none)."
+        return (16 if self.kind == 'ivfpq' else 0) if self.rerank is None else self.rerank
+
+def _nlist(cfg:IndexConfig, n:int) -> int: return min(cfg.nlist or int(4 * math.sqrt(n)), n)
+
 def _make_index(cfg:IndexConfig, d:int, n:int):
+    "An empty FAISS index of `cfg` for `n` vectors of dimension `d` (for ivfpq: of the PCA's output dimension `d`)."
     if cfg.kind == 'flat': return faiss.IndexFlatL2(d)
-    if cfg.kind == 'ivf':
-        idx = faiss.IndexIVFFlat(faiss.IndexFlatL2(d), d, cfg.nlist or int(4 * math.sqrt(n)))
-        idx.nprobe = cfg.nprobe; return idx
     if cfg.kind == 'hnsw':
         idx = faiss.IndexHNSWFlat(d, cfg.hnsw_m); idx.hnsw.efSearch = cfg.ef_search; return idx
-    raise GmfptError(f"unknown index kind {cfg.kind!r}; use flat, ivf or hnsw")
+    q = faiss.IndexFlatL2(d)
+    if cfg.kind == 'ivf': idx = faiss.IndexIVFFlat(q, d, _nlist(cfg, n))
+    else:
+        m = cfg.pq_m or max(1, d // 4)
+        if d % m: raise GmfptError(f"pq_m = {m} does not divide the PCA dimension {d}; choose a divisor of {d}")
+        idx = faiss.IndexIVFPQ(q, d, _nlist(cfg, n), m, 8)
+        idx.pq.cp.min_points_per_centroid = 1     # small reference sets train the codebooks on what they have
+    idx.nprobe = cfg.nprobe; idx.referenced_objects = [q]   # keep the quantizer alive with the index
+    return idx
 
 def _to_gpu(index, cfg:IndexConfig):
-    if cfg.gpu and hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0:
+    if cfg.gpu and default_device().type == 'cuda' and hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0:
         return faiss.index_cpu_to_all_gpus(index)
     return index
+
+# %% ../nbs/05_manifold.ipynb #6fd5a718
+def _fit_pca(emb, ref:torch.Tensor, cfg:IndexConfig, bs:int, n_fit:int=16384):
+    "A FAISS `LinearTransform`: the PCA of the embeddings of (at most `n_fit`) reference images, to `cfg.pca` dimensions."
+    g = torch.Generator().manual_seed(0)
+    sub = torch.randperm(len(ref), generator=g)[:n_fit].sort().values
+    x = torch.cat([emb(ref[sub[i:i+bs]]) for i in range(0, len(sub), bs)])
+    q = min(cfg.pca or 256, x.shape[1], len(x))
+    mean = x.mean(0)
+    with torch.random.fork_rng(devices=[]):                 # svd_lowrank draws a random projection: seed it
+        torch.manual_seed(0)
+        _, _, v = torch.svd_lowrank(x - mean, q=min(q + 16, *x.shape), niter=4)
+    a = v[:, :q].T.contiguous()                               # (q, d): the top principal directions
+    return _linear(a.numpy(), (-(a @ mean)).numpy())
+
+def _linear(a:np.ndarray, b:np.ndarray):
+    "A trained FAISS `LinearTransform` y = a x + b."
+    lt = faiss.LinearTransform(a.shape[1], a.shape[0], True)
+    faiss.copy_array_to_vector(np.ascontiguousarray(a, np.float32).ravel(), lt.A)
+    faiss.copy_array_to_vector(np.ascontiguousarray(b, np.float32), lt.b)
+    lt.is_trained = True
+    return lt
+
+def _pretransform(lt, index):
+    "`index` behind the transform `lt`, both kept alive with it."
+    out = faiss.IndexPreTransform(lt, index); out.referenced_objects = [lt, index]
+    return out
 
 # %% ../nbs/05_manifold.ipynb #ae19eb23
 class Manifold:
@@ -69,14 +118,21 @@ class Manifold:
              ) -> 'Manifold':
         "Embed `ref` in batches and index it."
         if len(ref) == 0: raise DatasetError("the reference set is empty; the manifold needs real images")
+        if cfg.kind == 'ivfpq' and len(ref) < 256:
+            raise DatasetError(f"an ivfpq index needs at least 256 reference images (its codebooks have 256 entries), "
+                               f"not {len(ref)}; use the flat index")
         t0 = time.time()
-        e0 = space.embed(ref[:1]).flatten(1)
-        index = _make_index(cfg, e0.shape[1], len(ref))
+        emb = lambda x: space.embed(x, bs).flatten(1)
+        d = emb(ref[:1]).shape[1]
+        pre = _fit_pca(emb, ref, cfg, bs) if cfg.kind == 'ivfpq' else None
+        enc = (lambda x: emb(x).numpy()) if pre is None else (lambda x: pre.apply(emb(x).numpy()))
+        index = _make_index(cfg, d if pre is None else pre.d_out, len(ref))
         if not index.is_trained:
             g = torch.Generator().manual_seed(0)
-            sub = torch.randperm(len(ref), generator=g)[:max(256 * index.nlist // 4, 40 * index.nlist)]
-            index.train(space.embed(ref[sub], bs).flatten(1).numpy())
-        for i in range(0, len(ref), bs): index.add(space.embed(ref[i:i+bs], bs).flatten(1).numpy())
+            sub = torch.randperm(len(ref), generator=g)[:max(40 * index.nlist, 10_000)].sort().values
+            index.train(np.concatenate([enc(ref[sub[i:i+bs]]) for i in range(0, len(sub), bs)]))
+        for i in range(0, len(ref), bs): index.add(enc(ref[i:i+bs]))
+        if pre is not None: index = _pretransform(pre, index)
         info = dict(n=len(ref), d=index.d, kind=cfg.kind, build_seconds=round(time.time() - t0, 2))
         m = cls(space, ref, _to_gpu(index, cfg), cfg, info)
         if cfg.kind != 'flat' and queries is not None:
@@ -98,8 +154,28 @@ def search(self:Manifold,
     if not 1 <= k <= self.index.ntotal:     # FAISS would answer index -1 for the missing neighbours
         raise GmfptError(f"k = {k} nearest reference images asked, but the reference set has {self.index.ntotal}; "
                          f"use a k between 1 and {self.index.ntotal}, or more real images")
-    D, I = self.index.search(np.ascontiguousarray(e.flatten(1).numpy(), dtype=np.float32), k)
-    return torch.from_numpy(D), torch.from_numpy(I)
+    e = e.flatten(1)
+    r = min(self.cfg.n_rerank, self.index.ntotal)
+    D, I = self.index.search(np.ascontiguousarray(e.numpy(), dtype=np.float32), max(k, r))
+    D, I = torch.from_numpy(D), torch.from_numpy(I)
+    if r > k: D, I = self._rerank(e, I, k)
+    if (I < 0).any():
+        raise GmfptError(f"the {self.cfg.kind} index found fewer than k = {k} neighbours for some images; "
+                         "search more cells (a larger nprobe) or use the flat index")
+    return D, I
+
+@patch
+def _rerank(self:Manifold, e:torch.Tensor, cand:torch.Tensor, k:int, mem:int=2**28):
+    "Exact squared distances of `e` (N,d) to its candidates `cand` (N,R; -1: none), re-embedded from the reference images: the `k` nearest."
+    step = max(1, mem // (4 * cand.shape[1] * e.shape[1]))   # queries per pass: bounds the re-embedded block's memory
+    Ds, Is = [], []
+    for i in range(0, len(e), step):
+        c = cand[i:i+step]
+        emb = self.space.embed(self.ref[c.clamp_min(0).flatten()]).flatten(1).view(*c.shape, -1)
+        d = ((emb - e[i:i+step, None]) ** 2).sum(-1).masked_fill(c < 0, math.inf)
+        D, j = d.topk(k, dim=1, largest=False)
+        Ds.append(D); Is.append(c.gather(1, j).masked_fill(D.isinf(), -1))
+    return torch.cat(Ds), torch.cat(Is)
 
 # %% ../nbs/05_manifold.ipynb #786084cb
 @patch
@@ -157,6 +233,86 @@ def recall_at_1(self:Manifold,
     _, I = self.search(e, 1)
     return float((I.numpy()[:, 0] == I_ex[:, 0]).mean())
 
+# %% ../nbs/05_manifold.ipynb #270d1f68
+def _cpu(index):
+    "A CPU copy of a GPU index; a CPU index as is."
+    return faiss.index_gpu_to_cpu(index) if 'Gpu' in type(index).__name__ else index
+
+def index_arrays(index,   # a FAISS index made by `Manifold.build` (flat, ivf, hnsw or ivfpq), on the CPU or a GPU
+                ) -> dict:
+    "The content of `index` as plain numpy arrays, from which `index_from_arrays` rebuilds it."
+    index, out = _cpu(index), {}
+    if isinstance(index, faiss.IndexPreTransform):
+        lt = faiss.downcast_VectorTransform(index.chain.at(0))
+        out['pre_a'] = faiss.vector_to_array(lt.A).reshape(lt.d_out, lt.d_in)
+        out['pre_b'] = faiss.vector_to_array(lt.b)
+        index = faiss.downcast_index(index.index)
+    if not isinstance(index, faiss.IndexIVF):                  # flat, hnsw: the vectors (hnsw rebuilds its graph)
+        out['xb'] = index.reconstruct_n(0, index.ntotal); return out
+    inv, cs = index.invlists, index.code_size
+    sizes = np.array([inv.list_size(l) for l in range(index.nlist)], dtype=np.int64)
+    ids, codes = [np.zeros(0, np.int64)], [np.zeros((0, cs), np.uint8)]
+    for l in np.flatnonzero(sizes):
+        ids.append(faiss.rev_swig_ptr(inv.get_ids(int(l)), int(sizes[l])).copy())
+        codes.append(faiss.rev_swig_ptr(inv.get_codes(int(l)), int(sizes[l]) * cs).reshape(-1, cs).copy())
+    out.update(centroids=index.quantizer.reconstruct_n(0, index.nlist), list_sizes=sizes,
+               ids=np.concatenate(ids), codes=np.concatenate(codes))
+    if isinstance(index, faiss.IndexIVFPQ):
+        pq = index.pq
+        out['pq_centroids'] = faiss.vector_to_array(pq.centroids).reshape(pq.M, pq.ksub, pq.dsub)
+    return out
+
+# %% ../nbs/05_manifold.ipynb #50442289
+def _array(arrays:dict, name:str, dtype, shape:tuple, where:str) -> np.ndarray:
+    "`arrays[name]` if it has `dtype` and `shape` (None: any size) and, for floats, only finite values."
+    v = arrays.get(name)
+    if v is None: raise GmfptError(f"{where}: index array {name!r} is missing; the file is damaged, rebuild it")
+    v = np.asarray(v)
+    if v.dtype != np.dtype(dtype) or v.ndim != len(shape) or any(s not in (None, t) for s, t in zip(shape, v.shape)):
+        want = 'x'.join('*' if s is None else str(s) for s in shape)
+        raise GmfptError(f"{where}: index array {name!r} is {v.dtype} {'x'.join(map(str, v.shape))}, "
+                         f"not {np.dtype(dtype)} {want}; the file is damaged, rebuild it")
+    if v.dtype.kind == 'f' and not np.isfinite(v).all():
+        raise GmfptError(f"{where}: index array {name!r} holds NaN or infinite values; the file is damaged, rebuild it")
+    return np.ascontiguousarray(v)
+
+def index_from_arrays(cfg:IndexConfig,  # the configuration the index was built with
+                      arrays:dict,      # name -> numpy array, as `index_arrays` returns them
+                      n:int,            # the number of reference images
+                      d:int,            # the dimension of their embeddings
+                      where:str='index',# what to name in error messages, e.g. the file
+                     ):
+    "The index `index_arrays` took apart, rebuilt on the CPU after checking every array's type, shape and range."
+    pre = None
+    if cfg.kind == 'ivfpq':
+        a = _array(arrays, 'pre_a', np.float32, (None, d), where)
+        if not 1 <= len(a) <= d: raise GmfptError(f"{where}: PCA of {len(a)} dimensions from {d}; the file is damaged")
+        pre = _linear(a, _array(arrays, 'pre_b', np.float32, (len(a),), where)); d = len(a)
+    if cfg.kind in ('flat', 'hnsw'):
+        index = _make_index(cfg, d, n); index.add(_array(arrays, 'xb', np.float32, (n, d), where))
+        return index
+    cent = _array(arrays, 'centroids', np.float32, (None, d), where)
+    sizes = _array(arrays, 'list_sizes', np.int64, (len(cent),), where)
+    ids = _array(arrays, 'ids', np.int64, (n,), where)
+    if not 1 <= len(cent) <= n or (sizes < 0).any() or sizes.sum() != n or not (np.sort(ids) == np.arange(n)).all():
+        raise GmfptError(f"{where}: the inverted lists do not hold each of the {n} reference images once; "
+                         "the file is damaged, rebuild it")
+    index = _make_index(replace(cfg, nlist=len(cent)), d, n)
+    index.quantizer.add(cent)
+    if cfg.kind == 'ivfpq':
+        pq = index.pq
+        faiss.copy_array_to_vector(_array(arrays, 'pq_centroids', np.float32, (pq.M, pq.ksub, pq.dsub), where).ravel(),
+                                   pq.centroids)
+    codes = _array(arrays, 'codes', np.uint8, (n, index.code_size), where)
+    index.is_trained = True
+    if cfg.kind == 'ivfpq': index.precompute_table()
+    starts = np.cumsum(sizes) - sizes
+    for l in np.flatnonzero(sizes):
+        o, s = int(starts[l]), int(sizes[l])
+        index.invlists.add_entries(int(l), s, faiss.swig_ptr(ids[o:o+s]), faiss.swig_ptr(codes[o:o+s]))
+    index.ntotal = n
+    return index if pre is None else _pretransform(pre, index)
+
 # %% ../nbs/05_manifold.ipynb #34de7c1e
 def ref_key(ref:torch.Tensor,   # uint8 reference images (N,C,H,W)
            ) -> dict:
@@ -164,6 +320,44 @@ def ref_key(ref:torch.Tensor,   # uint8 reference images (N,C,H,W)
     return dict(n=len(ref), shape=list(ref.shape[1:]), pixels=pixels_hash(ref))
 
 # %% ../nbs/05_manifold.ipynb #84a35005
+def save_index(index,            # a FAISS index made by `Manifold.build`
+               path:str|Path,    # the `.safetensors` file to write (atomically)
+               vectors:bool=True,# False: leave out the vectors of a flat or hnsw index (`load_manifold` re-embeds them)
+              ):
+    "Write `index` as the plain arrays of `index_arrays` (safetensors: no pickle, no FAISS parser at load)."
+    arrays = {k: v for k, v in index_arrays(index).items() if vectors or k != 'xb'}
+    arrays['ntotal'] = np.array([_cpu(index).ntotal], np.int64)        # the size it indexes (never an empty file)
+    save_tensors({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}, path)
+
+def save_manifold(m:Manifold,      # the manifold
+                  path:str|Path,   # the `.safetensors` file of its index
+                 ):
+    "Write `m`'s index to `path`; the vectors of a flat or hnsw index only in a space that is not `cheap` to recompute."
+    save_index(m.index, path, vectors=not m.space.cheap)
+
+def load_index(cfg:IndexConfig, path:str|Path, n:int, d:int,
+               vectors=None,   # a function giving the (n,d) vectors when the file has none (`save_index(vectors=False)`)
+              ):
+    "The index `save_index` wrote to `path`, for `n` reference embeddings of dimension `d`, checked (see `index_from_arrays`)."
+    arrays = {k: v.numpy() for k, v in load_tensors(path).items()}
+    if _array(arrays, 'ntotal', np.int64, (1,), str(path))[0] != n:
+        raise GmfptError(f"{path}: the index holds {arrays['ntotal'][0]} vectors but there are {n} reference images; "
+                         "the file is damaged or belongs to other images, rebuild it")
+    if cfg.kind in ('flat', 'hnsw') and 'xb' not in arrays and vectors is not None: arrays['xb'] = vectors()
+    return index_from_arrays(cfg, arrays, n, d, str(path))
+
+def load_manifold(space:Space,     # the embedding space phi
+                  ref:torch.Tensor,  # uint8 reference images (N,C,H,W), e.g. memory-mapped
+                  cfg:IndexConfig,   # the configuration the index was built with
+                  path:str|Path,     # the index, as `save_index` wrote it
+                  info:dict|None=None, # build facts; default: size, dimension and kind
+                 ) -> Manifold:
+    "The `Manifold` of `ref` in `space` with the index saved at `path` (checked; the reference images are not re-embedded)."
+    d = space.embed(ref[:1]).flatten(1).shape[1]
+    vectors = (lambda: space.embed(ref, 8192).flatten(1).numpy()) if space.cheap else None
+    index = load_index(cfg, path, len(ref), d, vectors)
+    return Manifold(space, ref, _to_gpu(index, cfg), cfg, info or dict(n=len(ref), d=d, kind=cfg.kind))
+
 def manifold(space:Space,                     # the embedding space phi
              ref:torch.Tensor,                # uint8 reference images (N,C,H,W)
              rundir:RunDir|None=None,         # run directory of the cache; None: the default `RunDir()`
@@ -175,17 +369,11 @@ def manifold(space:Space,                     # the embedding space phi
     rundir = rundir or RunDir()
     c = dict(**space.key(), **ref_key(ref), index={k: v for k, v in asdict(cfg).items() if k != 'gpu'})
     d = rundir.stage('manifold', c)
-    if (d/'index.faiss').exists() and (d/'info.json').exists():
-        try:
-            index = faiss.read_index(str(d/'index.faiss'))
-            if index.ntotal == len(ref): return Manifold(space, ref, _to_gpu(index, cfg), cfg, load_json(d/'info.json'))
-        except RuntimeError: pass
-        log.warning(f"{d}: cached index unusable; rebuilding")
+    if (d/'index.safetensors').exists() and (d/'info.json').exists():
+        try: return load_manifold(space, ref, cfg, d/'index.safetensors', load_json(d/'info.json'))
+        except (GmfptError, ValueError): log.warning(f"{d}: cached index unusable; rebuilding")
     m = Manifold.build(space, ref, cfg, queries, verbose=verbose)
-    cpu = (faiss.index_gpu_to_cpu(m.index)
-           if hasattr(faiss, 'index_gpu_to_cpu') and m.index is not None and 'Gpu' in type(m.index).__name__
-           else m.index)
-    with atomic_path(d/'index.faiss') as tmp: faiss.write_index(cpu, str(tmp))
+    save_manifold(m, d/'index.safetensors')
     save_json(m.info, d/'info.json')
     return m
 

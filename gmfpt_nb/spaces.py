@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/spaces.html.md"""
 
 # %% ../nbs/02_spaces.ipynb #da7ca7ee
 from __future__ import annotations
-import json, math, time
+import json, math, os, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -14,19 +14,41 @@ from .store import *
 from .data import *
 
 # %% auto #0
-__all__ = ['SPACES', 'default_device', 'Space', 'RGBSpace', 'FreqSpace', 'BasicBlock', 'SmallResNet', 'tensor_dls', 'fit_learner',
-           'EncoderConfig', 'weights_hash', 'FeatureSpace', 'real_key', 'accuracy_of', 'sl_space', 'augment',
-           'BarlowTwins', 'barlow_loss', 'linear_probe', 'ssl_space', 'PretrainedSpace', 'get_space', 'folder_space']
+__all__ = ['SPACES', 'set_device', 'default_device', 'Space', 'RGBSpace', 'FreqSpace', 'BasicBlock', 'SmallResNet', 'tensor_dls',
+           'fit_learner', 'EncoderConfig', 'weights_hash', 'FeatureSpace', 'real_key', 'accuracy_of', 'sl_space',
+           'augment', 'BarlowTwins', 'barlow_loss', 'linear_probe', 'ssl_space', 'PretrainedSpace', 'get_space',
+           'folder_space']
 
 # %% ../nbs/02_spaces.ipynb #a955a0cf
+_DEVICE: list = []    # the device `set_device` chose, if any
+
+def set_device(device:str|torch.device|None, # 'cpu', 'cuda', 'cuda:1', 'mps'...; None: back to the automatic choice
+              ) -> torch.device|None:
+    "Make `device` the one every gmfpt computation runs on (zoo, encoders, embeddings, networks, FAISS's GPU use)."
+    if device is None: _DEVICE.clear(); return None
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError): raise GmfptError(f"unknown device {device!r}; use cpu, cuda, cuda:N or mps") from None
+    ok = {'cpu': lambda: True, 'cuda': torch.cuda.is_available,
+          'mps': lambda: getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()}
+    if dev.type not in ok or not ok[dev.type]():
+        raise GmfptError(f"device {str(dev)!r} is not available here (torch {torch.__version__} sees "
+                         f"{torch.cuda.device_count()} CUDA GPUs); use cpu, or install a torch build for your GPU")
+    if dev.type == 'cuda' and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise GmfptError(f"device {str(dev)!r}: there are {torch.cuda.device_count()} CUDA GPUs; use cuda:0 to "
+                         f"cuda:{torch.cuda.device_count() - 1}")
+    _DEVICE[:] = [dev]; return dev
+
 def default_device() -> torch.device:
-    "CUDA when present, else CPU."
+    "The device `set_device` (or `$GMFPT_DEVICE`) chose; else CUDA when present, else CPU."
+    if _DEVICE: return _DEVICE[0]
+    if os.environ.get('GMFPT_DEVICE'): return set_device(os.environ['GMFPT_DEVICE'])
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 # %% ../nbs/02_spaces.ipynb #668e808d
 class Space:
     "An embedding space phi: uint8 images `(N,C,H,W)` -> float32 embeddings `(N,*shape)`."
     name = 'space'
+    cheap = False   # True: embedding a reference set again is cheaper than storing its embeddings (saved indexes omit them)
     def phi(self, x:torch.Tensor,  # uint8 images (N,C,H,W), on the space's device
            ) -> torch.Tensor:
         "The embeddings of `x`, `(N,*shape)`: each space defines its own."
@@ -52,6 +74,7 @@ class Space:
 class RGBSpace(Space):
     "phi(x) = x / 255: pixels in [0,1], shape (C,H,W)."
     name = 'rgb'
+    cheap = True
     def phi(self, x):  # uint8 images (N,C,H,W)
         "The pixels of `x` scaled to [0,1]."
         return x.float() / 255
@@ -60,6 +83,7 @@ class RGBSpace(Space):
 class FreqSpace(Space):
     "phi(x) = log(|fftshift(fft2(x/255))| + eps) per channel, shape (C,H,W)."
     name = 'freq'
+    cheap = True
     def __init__(self, eps:float=1e-3):  # added to the Fourier magnitude before the log: the floor of phi
         self.eps = eps
     def key(self):

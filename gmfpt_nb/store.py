@@ -8,7 +8,7 @@ Docs: https://gmfpt.github.io/gmfpt/store.html.md"""
 from __future__ import annotations
 import contextlib, fcntl, hashlib, json, logging, os, tempfile
 from pathlib import Path
-import pandas as pd, torch
+import numpy as np, pandas as pd, torch
 
 
 # %% auto #0
@@ -154,11 +154,24 @@ def save_tensors(tensors:dict,          # name -> tensor; saved detached, on the
     with atomic_path(path) as tmp: save_file(tensors, str(tmp), metadata={k:str(v) for k,v in (meta or {}).items()})
 
 # %% ../nbs/00_store.ipynb #97961640
+_ST_DTYPES = {'U8': np.uint8, 'I8': np.int8, 'I16': np.int16, 'I32': np.int32, 'I64': np.int64, 'F16': np.float16,
+              'F32': np.float32, 'F64': np.float64, 'BOOL': np.bool_}
+
 def load_tensors(path:str|Path,  # a `.safetensors` file
+                 mmap:bool=False, # map the tensors' bytes from the file (read when used) instead of reading them now
                 ) -> dict:
     "Load a `safetensors` file; a truncated or foreign file raises `GmfptError`."
+    from safetensors import safe_open
     from safetensors.torch import load_file
-    try: return load_file(str(path))
+    try:
+        if not mmap: return load_file(str(path))
+        with safe_open(str(path), 'np') as f: names = list(f.keys())       # the library checks header and offsets
+        with open(path, 'rb') as f: n = int.from_bytes(f.read(8), 'little'); header = json.loads(f.read(n))
+        out = {}
+        for k in names:
+            dt, shape, (b, e) = np.dtype(_ST_DTYPES[header[k]['dtype']]), tuple(header[k]['shape']), header[k]['data_offsets']
+            out[k] = torch.from_numpy(np.memmap(path, dt, 'c', 8 + n + b, shape) if e > b else np.zeros(shape, dt))
+        return out
     except Exception as e:
         raise GmfptError(f"{path}: damaged or not a safetensors file ({e}); "
                          "delete or replace it (cached results are recomputed)") from None
@@ -176,7 +189,7 @@ def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W)
     return hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest()[:16]
 
 # %% ../nbs/00_store.ipynb #bcfa1b28
-CODE_VERSIONS = {'zoo': 3, 'samples': 2}   # stage -> version of its code (1 when missing); bump on every change
+CODE_VERSIONS = {'zoo': 3, 'samples': 2, 'manifold': 2, 'artifacts': 2}   # stage -> version of its code (1 when missing); bump on every change
 
 def code_version(stage:str, # a stage name of `RunDir.stage`
                 ) -> str:
