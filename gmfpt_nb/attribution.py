@@ -149,17 +149,21 @@ def _read(self:Attributor, p:Path, resize:str|None=None) -> tuple[np.ndarray, bo
 
 # %% ../nbs/08_attribution.ipynb #2ca70300
 @patch
-def _images(self:Attributor,
+def _chunks(self:Attributor,
             images,               # files, folders, PIL images, arrays or tensors, or a list of them
+            chunk:int=4096,       # images per chunk: what is held in memory at once
             progress:bool=False,  # show a progress bar
             resize:str|None=None, # the size policy of `conform`
             on_error:str='skip',  # 'skip' an input that cannot be used (listed in `failed`), or 'raise' its error
-           ) -> tuple:
-    "Inputs -> uint8 tensor (N,C,H,W), paths (None in memory), failed (name, reason, is_file), resized flags."
+            failed:list|None=None,# receives (name, reason, is_file) of each input that could not be used
+            stats:dict|None=None, # receives 'n', the number of inputs seen
+           ):
+    "Inputs -> chunks (uint8 tensor (n,C,H,W), paths (None in memory), resized flags), read only when they are needed."
     _check_resize(resize)
+    failed = [] if failed is None else failed
     top = (isinstance(images, (str, Path, np.ndarray, Image.Image)) or torch.is_tensor(images)
            or not hasattr(images, '__iter__'))
-    work, failed = [], []                       # (path or name, batch or None for a file, is a batch)
+    work = []                                   # (path or name, batch or None for a file, is a batch)
     for i, it in enumerate([images] if top else images):
         name = 'input' if top else f'input {i}'
         if not isinstance(it, (str, Path)): work.append((name, *_as_batch(it, name)))
@@ -170,24 +174,85 @@ def _images(self:Attributor,
                 if on_error == 'raise': raise
                 failed.append((str(it), str(e), True))
     xs, paths, resized, n, hw = [], [], [], 0, self.img_shape[1:]
+    def flush():
+        out = torch.from_numpy(np.concatenate(xs)), list(paths), list(resized)
+        xs.clear(); paths.clear(); resized.clear(); return out
     for key, b, batch in progress_bar(work, progress, desc='reading images', unit='input', leave=False):
         if b is not None and b.shape[1:] == self.img_shape:     # already the attributor's format
-            xs.append(b); paths += [None] * len(b); resized += [False] * len(b); n += len(b); continue
-        for j, a in enumerate([None] if b is None else b):
-            name, n = f'{key}[{j}]' if batch else str(key), n + 1
-            try: x, r = self._read(key, resize) if b is None else (self.conform(a, name, resize), a.shape[1:] != hw)
-            except ImageError as e:
-                if on_error == 'raise': raise
-                failed.append((name, str(e), b is None)); continue
-            xs.append(x[None]); paths.append(name if b is None else None); resized.append(bool(r))
-    if not xs:
-        raise DatasetError(f"none of the {n} {'files' if all(f for *_, f in failed) else 'images'} could be attributed"
-                           + (f" (first problem: {failed[0][1]})" if failed else ''))
-    return torch.from_numpy(np.concatenate(xs)), paths, failed, resized
+            xs.append(b); paths += [None] * len(b); resized += [False] * len(b); n += len(b)
+        else:
+            for j, a in enumerate([None] if b is None else b):
+                name, n = f'{key}[{j}]' if batch else str(key), n + 1
+                try: x, r = self._read(key, resize) if b is None else (self.conform(a, name, resize), a.shape[1:] != hw)
+                except ImageError as e:
+                    if on_error == 'raise': raise
+                    failed.append((name, str(e), b is None)); continue
+                xs.append(x[None]); paths.append(name if b is None else None); resized.append(bool(r))
+        if len(paths) >= chunk: yield flush()
+    if stats is not None: stats['n'] = n
+    if paths: yield flush()
+
+def _none_usable(n:int, failed:list) -> DatasetError:
+    return DatasetError(f"none of the {n} {'files' if all(f for *_, f in failed) else 'images'} could be attributed"
+                        + (f" (first problem: {failed[0][1]})" if failed else ''))
+
+@patch
+def _images(self:Attributor,
+            images,               # files, folders, PIL images, arrays or tensors, or a list of them
+            progress:bool=False,  # show a progress bar
+            resize:str|None=None, # the size policy of `conform`
+            on_error:str='skip',  # 'skip' an input that cannot be used (listed in `failed`), or 'raise' its error
+           ) -> tuple:
+    "Inputs -> uint8 tensor (N,C,H,W), paths (None in memory), failed (name, reason, is_file), resized flags."
+    failed, stats = [], {}
+    parts = list(self._chunks(images, 2**62, progress, resize, on_error, failed, stats))
+    if not parts: raise _none_usable(stats.get('n', 0), failed)
+    x, paths, resized = parts[0]
+    return x, paths, failed, resized
 
 # %% ../nbs/08_attribution.ipynb #060fa814
 @patch
+def _decisions(self:Attributor, threshold, openset):
+    "The open-set head to use (None: the network decides) and its threshold, for `predict`'s options."
+    os_ = self.openset if openset else None
+    if threshold is not None and os_ is None:
+        raise GmfptError("a threshold needs the open-set head, but " + ("openset=False was asked" if self.openset
+                         else "this attributor has none; retrain it with this gmfpt (`gmfpt train`)"))
+    return os_, None if os_ is None else os_.threshold if threshold is None else float(threshold)
+
+@patch
 @torch.no_grad()
+def predict_chunks(self:Attributor,
+                   images,                    # what `predict` takes
+                   bs:int=512,                # images per batch
+                   progress:bool=False,       # show progress bars
+                   resize:str|None=None,      # other sizes: None refuses them, 'resize' or 'center-crop' fits them
+                   threshold:float|None=None, # the open-set threshold for this call; None: the calibrated one
+                   openset:bool=True,         # False: the network's closed-set answer
+                   failed:list|None=None,     # receives (name, reason, is_file) of each input that could not be used
+                   chunk:int=4096,            # images read, attributed and yielded at a time
+                  ):
+    "`predict`'s rows, one table per chunk of images, each read and attributed when it is asked for: memory stays flat in the number of images."
+    os_, thr = self._decisions(threshold, openset)
+    failed, stats, ps, seen = [] if failed is None else failed, {}, [f'p_{c}' for c in self.classes], False
+    for x, paths, resized in self._chunks(images, max(chunk, bs), progress, resize, 'skip', failed, stats):
+        rows = []
+        for i in progress_bar(range(0, len(x), bs), progress, desc='attributing', unit='batch', leave=False):
+            art = self.manifold.artifacts(x[i:i+bs], self.k)
+            logits = predict_logits(self.net, art['a']); p = F.softmax(logits, 1)
+            if os_ is None: src, score, conf = [self.classes[int(k)] for k in p.argmax(1)], None, p.max(1).values
+            else: src, score, conf = os_.answer(logits, predict_logits(self.net, art['a'], features=True), thr)
+            for j in range(len(p)):
+                rows.append(dict(path=paths[i + j], source=src[j], confidence=float(conf[j]),
+                                 distance=float(art['dist'][j, 0].clamp_min(0).sqrt()), x_star=int(art['idx'][j, 0]),
+                                 **({} if score is None else dict(known_score=float(score[j]))),
+                                 **{c: float(p[j, k]) for k, c in enumerate(ps)}, resized=resized[i + j], failed=''))
+        seen = True
+        df = pd.DataFrame(rows, columns=list(rows[0])); df.attrs.update(resize=resize, threshold=thr)
+        yield df
+    if not seen: raise _none_usable(stats.get('n', 0), failed)
+
+@patch
 def predict(self:Attributor,
             images,                    # files, folders, PIL images, arrays or tensors, or a list of them (see above)
             bs:int=512,                # images per batch
@@ -198,30 +263,16 @@ def predict(self:Attributor,
             openset:bool=True,         # False: the network's closed-set answer (no 'unknown', no enrolled sources)
            ) -> pd.DataFrame:
     "Per image: the source, the confidence of that answer (see above), each class's probability and the distance to M."
-    os_ = self.openset if openset else None
-    if threshold is not None and os_ is None:
-        raise GmfptError("a threshold needs the open-set head, but " + ("openset=False was asked" if self.openset
-                         else "this attributor has none; retrain it with this gmfpt (`gmfpt train`)"))
-    thr = None if os_ is None else os_.threshold if threshold is None else float(threshold)
-    x, paths, failed, resized = self._images(images, progress, resize)
-    rows, ps = [], [f'p_{c}' for c in self.classes]
-    for i in progress_bar(range(0, len(x), bs), progress, desc='attributing', unit='batch', leave=False):
-        art = self.manifold.artifacts(x[i:i+bs], self.k)
-        logits = predict_logits(self.net, art['a']); p = F.softmax(logits, 1)
-        if os_ is None: src, score, conf = [self.classes[int(k)] for k in p.argmax(1)], None, p.max(1).values
-        else: src, score, conf = os_.answer(logits, predict_logits(self.net, art['a'], features=True), thr)
-        for j in range(len(p)):
-            rows.append(dict(path=paths[i + j], source=src[j], confidence=float(conf[j]),
-                             distance=float(art['dist'][j, 0].clamp_min(0).sqrt()), x_star=int(art['idx'][j, 0]),
-                             **({} if score is None else dict(known_score=float(score[j]))),
-                             **{c: float(p[j, k]) for k, c in enumerate(ps)}, resized=resized[i + j], failed=''))
+    failed = []
+    parts = list(self.predict_chunks(images, bs, progress, resize, threshold, openset, failed))
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if include_failed:
-        nan = dict.fromkeys(['confidence', 'distance', *(['known_score'] if os_ is not None else []), *ps], math.nan)
-        rows += [dict(path=n if is_file else None, source=None, x_star=None, **nan, resized=False, failed=r)
-                 for n, r, is_file in failed]
-    df = pd.DataFrame(rows, columns=list(rows[0]))
-    if include_failed: df['x_star'] = df['x_star'].astype('Int64')
-    df.attrs.update(failed=[(n, r) for n, r, _ in failed], resize=resize, threshold=thr)
+        nan = dict.fromkeys([c for c in df.columns if c not in ('path', 'source', 'x_star', 'resized', 'failed')], math.nan)
+        bad = pd.DataFrame([dict(path=n if is_file else None, source=None, x_star=None, **nan, resized=False, failed=r)
+                            for n, r, is_file in failed], columns=df.columns)
+        df = pd.concat([df, bad], ignore_index=True) if len(bad) else df
+        df['x_star'] = df['x_star'].astype('Int64')
+    df.attrs.update(failed=[(n, r) for n, r, _ in failed], resize=resize, threshold=self._decisions(threshold, openset)[1])
     return df
 
 # %% ../nbs/08_attribution.ipynb #42935852

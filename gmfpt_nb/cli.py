@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/cli.html.md"""
 
 # %% ../nbs/17_cli.ipynb #6925201d
 from __future__ import annotations
-import errno, json, os, sys
+import contextlib, errno, json, os, sys
 from pathlib import Path
 from . import __version__
 from .cli_args import EXIT_CODES, parser, registry_names
@@ -24,6 +24,20 @@ def _fail(msg:str):
     "Stop the command with a user error saying `msg`."
     from gmfpt_nb.store import GmfptError
     raise GmfptError(msg)
+
+@contextlib.contextmanager
+def _writer(out:str|None=None):
+    "A function writing text to file `out` (atomically, when the block ends without error) or to stdout as it comes."
+    enc = lambda text: text.encode('utf-8', 'surrogateescape')      # file names that are not UTF-8 keep their bytes
+    if out:
+        from gmfpt_nb.store import atomic_path, GmfptError
+        if Path(out).is_dir(): raise GmfptError(f"--out {out} is a folder; give the name of a file to write")
+        with atomic_path(out) as tmp, open(tmp, 'wb') as f: yield lambda text: f.write(enc(text))
+    elif hasattr(sys.stdout, 'buffer'):
+        sys.stdout.flush()
+        def w(text): sys.stdout.buffer.write(enc(text)); sys.stdout.buffer.flush()
+        yield w
+    else: yield sys.stdout.write
 
 def _emit(text:str, out:str|None=None):
     "Write command output to file `out` (atomically) or stdout; file names that are not UTF-8 keep their bytes."
@@ -223,25 +237,28 @@ def _cmd_attribute(a):
         from gmfpt_nb.pipeline import load_attributor
         att = load_attributor(a.model, a.cache)            # its error says how to get the attributor
     kw = dict(bs=a.batch_size, threshold=a.threshold, openset=False if a.no_openset else None)  # the options given
-    df = att.predict(_expand(a.paths, a.recursive), progress=not a.quiet and sys.stderr.isatty(),
-                     **{k: v for k, v in kw.items() if v is not None})
-    _report_failed(df.attrs['failed'], 'could not attribute')
-    recs = None if a.csv else attribution_records(df, att.classes, a.top_k)
-    if a.csv:
-        from gmfpt_nb.store import csv_safe
-        text = csv_safe(df).to_csv(index=False)
-    elif a.json: text = json.dumps(recs, indent=1) + '\n'
-    elif a.jsonl: text = ''.join(json.dumps(r) + '\n' for r in recs)
-    else:
-        import pandas as pd
-        f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
-        from gmfpt_nb.store import safe_text
-        text = pd.DataFrame([dict(path=safe_text(r['path']), source=safe_text(r['source']), confidence=f3(r['confidence']),
-                                  distance=f3(r['distance']),
-                                  top=', '.join(f"{t['source']} {t['probability']:.2f}" for t in r['top']))
-                             for r in recs]).to_string(index=False) + '\n'
-    _emit(text, a.out)
-    return 1 if df.attrs['failed'] else 0
+    failed = []
+    chunks = att.predict_chunks(_expand(a.paths, a.recursive), progress=not a.quiet and sys.stderr.isatty(),
+                                failed=failed, **{k: v for k, v in kw.items() if v is not None})
+    with _writer(a.out) as write:
+        if a.csv or a.jsonl:                              # streamed: each chunk written as soon as it is attributed
+            from gmfpt_nb.store import csv_safe
+            for i, df in enumerate(chunks):
+                write(csv_safe(df).to_csv(index=False, header=i == 0) if a.csv else
+                      ''.join(json.dumps(r) + '\n' for r in attribution_records(df, att.classes, a.top_k)))
+        else:
+            import pandas as pd
+            recs = [r for df in chunks for r in attribution_records(df, att.classes, a.top_k)]
+            if a.json: write(json.dumps(recs, indent=1) + '\n')
+            else:
+                f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
+                from gmfpt_nb.store import safe_text
+                write(pd.DataFrame([dict(path=safe_text(r['path']), source=safe_text(r['source']),
+                                         confidence=f3(r['confidence']), distance=f3(r['distance']),
+                                         top=', '.join(f"{t['source']} {t['probability']:.2f}" for t in r['top']))
+                                    for r in recs]).to_string(index=False) + '\n')
+    _report_failed([(n, r) for n, r, _ in failed], 'could not attribute')
+    return 1 if failed else 0
 
 # %% ../nbs/17_cli.ipynb #d6d5e989
 def _cmd_enrol(a):
