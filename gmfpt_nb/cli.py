@@ -124,7 +124,7 @@ def _cmd_zoo(a):
 # %% ../nbs/17_cli.ipynb #0dc1bc65
 def _cmd_artifacts(a):
     "`gmfpt artifacts`: artifacts of folders of generated images against the manifold of a folder of real images."
-    import pandas as pd, torch
+    import shutil, pandas as pd, torch
     from gmfpt_nb import store, data, spaces, manifold as mf, pipeline
     p, run, on_error = pipeline.PRESETS[a.preset], store.RunDir(a.cache), 'skip' if a.skip_bad else 'raise'
     rs = data.read_images(data.list_images(a.real, a.recursive), on_error=on_error); _report_failed(rs.failed)
@@ -133,29 +133,48 @@ def _cmd_artifacts(a):
                          rs.x[-nv:], torch.zeros(nv, dtype=torch.long))  # held-out: only the SSL encoder's validation
     sp = spaces.folder_space(a.space, real, run, p.encoders)
     m = mf.manifold(sp, real.ref, run, _index(a, p), verbose=False)
-    xs, ys, paths, names = [], [], [], []
+    files, names, loaders, chunk = [], [], [], 4096
+    def loader(g, lo, hi):                  # reads files[lo:hi] (of folder g) only when its part is missing
+        def load():
+            try: s = data.read_images(files[lo:hi], channels=rs.x.shape[1], on_error=on_error)
+            except store.DatasetError:
+                if on_error == 'raise': raise
+                _report_failed([(f, f'{f}: unreadable') for f in files[lo:hi]]); return None
+            _report_failed(s.failed)
+            if tuple(s.x.shape[2:]) != tuple(rs.x.shape[2:]):
+                raise store.DatasetError(f"{g}: images are {s.x.shape[2]}x{s.x.shape[3]} but the real images are "
+                                         f"{rs.x.shape[2]}x{rs.x.shape[3]}; resize them to the real images' size")
+            pos = torch.tensor([at[str(f)] for f in s.paths])
+            return s.x, dict(pos=pos, source=src[pos])
+        return load
+    src = []
     for i, g in enumerate(a.gen):
-        s = data.read_images(data.list_images(g, a.recursive), channels=rs.x.shape[1], on_error=on_error)
-        _report_failed(s.failed)
-        if tuple(s.x.shape[2:]) != tuple(rs.x.shape[2:]):
-            raise store.DatasetError(f"{g}: images are {s.x.shape[2]}x{s.x.shape[3]} but the real images are "
-                                     f"{rs.x.shape[2]}x{rs.x.shape[3]}; resize them to the real images' size")
-        xs.append(s.x); ys.append(torch.full((len(s),), i))
-        paths += [str(q) for q in s.paths]; names.append(Path(g).resolve().name)
-    x, y = torch.cat(xs), torch.cat(ys)
-    key = dict(data=store.pixels_hash(x), manifold=mf.manifold_key(m), k=a.k)
-    art = mf.load_artifacts(mf.extract_artifacts(m, x, run.stage('artifacts', key), a.k, progress=True))
+        fs = data.list_images(g, a.recursive)
+        loaders += [loader(g, len(files) + j, len(files) + min(j + chunk, len(fs))) for j in range(0, len(fs), chunk)]
+        files += fs; src += [i] * len(fs); names.append(Path(g).resolve().name)
+    at, src = {str(f): j for j, f in enumerate(files)}, torch.tensor(src)
+    key = dict(files=store.files_hash(files), manifold=mf.manifold_key(m), k=a.k, chunk=chunk, on_error=on_error)
+    d = mf.extract_artifacts(m, loaders, run.stage('artifacts', key), a.k, progress=True)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    store.save_tensors({**art, 'source': y}, out/'artifacts.safetensors',
-                       meta=dict(space=a.space, k=str(a.k), sources=json.dumps(names)))
-    df = pd.DataFrame(dict(path=paths, source=[names[i] for i in y],
-                           distance=art['dist'][:, 0].clamp_min(0).sqrt().numpy(),
-                           x_star=[str(rs.paths[i]) for i in art['idx'][:, 0]]))
-    store.write_table(df, out, 'artifacts')
-    fp = mf.fingerprint_summary(art['a'], y, names)
+    with store.replace_dir(out/'artifacts') as tmp:           # the parts, linked from the cache (copied if it must)
+        for f in [*sorted(d.glob('part-*.safetensors')), d/'done.json']:
+            try: os.link(f, tmp/f.name)
+            except OSError: shutil.copy2(f, tmp/f.name)
+    store.save_json(dict(space=a.space, k=a.k, sources=names, n=store.load_json(d/'done.json')['n'],
+                         real=str(Path(a.real).resolve())), out/'artifacts.json')
+    rows, n = [], 0
+    for part in mf.iter_artifacts(out/'artifacts'):         # one part in memory at a time
+        rows.append(pd.DataFrame(dict(path=[str(files[j]) for j in part['pos']],
+                                      source=[names[j] for j in part['source']],
+                                      distance=part['dist'][:, 0].clamp_min(0).sqrt().numpy(),
+                                      x_star=[str(rs.paths[j]) for j in part['idx'][:, 0]])))
+        n += len(part['a']); shape = tuple(part['a'].shape[1:])
+    store.write_table(pd.concat(rows, ignore_index=True), out, 'artifacts')
+    fp = mf.fingerprint_summary_chunks(((q['a'], q['source']) for q in mf.iter_artifacts(out/'artifacts')), names)
     store.write_table(fp['norms'], out, 'fingerprints')
     print(fp['norms'].to_string(index=False))
-    print(f"{len(x)} artifacts in the {a.space} space ({tuple(art['a'].shape[1:])} each) written to {out}")
+    print(f"{n} artifacts in the {a.space} space ({shape} each) written to {out/'artifacts'} "
+          "(read them with gmfpt_nb.manifold.load_artifacts or iter_artifacts)")
 
 # %% ../nbs/17_cli.ipynb #f9917fd4
 def _cmd_train(a):

@@ -75,7 +75,8 @@ def _add_stages(sub, cache:dict, budget:dict, skip:dict, rec:dict):
     a.add_argument('--k', type=int, default=1,
                    help='project onto the mean of the k nearest real embeddings; default: 1')
     a.add_argument('--out', required=True,
-                   help='folder to write artifacts.safetensors, artifacts.csv and fingerprints.csv into')
+                   help='folder to write into: artifacts/ (the artifacts, in parts), artifacts.json, artifacts.csv '
+                        'and fingerprints.csv')
     a.add_argument('--preset', **budget); a.add_argument('--cache', **cache); a.add_argument('--skip-bad', **skip)
     a.add_argument('--recursive', **rec)
     kinds = registry_names('manifold.INDEX_KINDS')

@@ -18,8 +18,8 @@ from .spaces import *
 
 # %% auto #0
 __all__ = ['INDEX_KINDS', 'IndexConfig', 'Manifold', 'index_arrays', 'index_from_arrays', 'ref_key', 'save_index',
-           'save_manifold', 'load_index', 'load_manifold', 'manifold', 'extract_artifacts', 'load_artifacts',
-           'manifold_key', 'gm_artifacts', 'fingerprint_summary']
+           'save_manifold', 'load_index', 'load_manifold', 'manifold', 'extract_artifacts', 'iter_artifacts',
+           'load_artifacts', 'manifold_key', 'gm_artifacts', 'fingerprint_summary', 'fingerprint_summary_chunks']
 
 # %% ../nbs/05_manifold.ipynb #c879c89f
 INDEX_KINDS = ('flat', 'ivf', 'hnsw', 'ivfpq')
@@ -378,34 +378,48 @@ def manifold(space:Space,                     # the embedding space phi
     return m
 
 # %% ../nbs/05_manifold.ipynb #e8e85dab
+def _part_len(p:Path) -> int:
+    "The number of artifacts in part file `p`, read from its header."
+    from safetensors import safe_open
+    with safe_open(str(p), 'np') as f: return f.get_slice('idx').get_shape()[0]
+
 def extract_artifacts(m:Manifold,           # the manifold in one space
-                      x_g:torch.Tensor,     # uint8 images (N,C,H,W)
+                      x_g,                  # uint8 images (N,C,H,W), or a list of functions returning one chunk each
                       out:str|Path,         # output folder: one file per chunk, then done.json
                       k:int=1,              # x* = mean of the k nearest reference samples in the space
-                      chunk:int=4096,       # images per chunk (and file)
+                      chunk:int=4096,       # images per chunk (and file), when `x_g` is a tensor
                       progress:bool=False,  # show a progress bar over the chunks
                      ) -> Path:
     "Write the artifacts of `x_g` (with x* indices and distances) to `out` in chunks; resumable."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if (out/'done.json').exists(): return out
-    m.check(x_g)
-    starts = range(0, len(x_g), chunk)
-    parts = []
-    for n, i in enumerate(progress_bar(starts, progress, desc=f'artifacts {m.space.name}', unit='chunk')):
-        p = out/f'part-{n:05d}.safetensors'
-        if not p.exists(): save_tensors(m.artifacts(x_g[i:i+chunk], k), p)
-        parts.append(p.name)
-    save_json(dict(parts=parts, n=len(x_g), k=k, space=m.space.name), out/'done.json')
+    if torch.is_tensor(x_g):
+        m.check(x_g)
+        x_g = [lambda i=i, x=x_g: x[i:i+chunk] for i in range(0, len(x_g), chunk)]
+    parts, n = [], 0
+    for j, load in enumerate(progress_bar(x_g, progress, desc=f'artifacts {m.space.name}', unit='chunk')):
+        p = out/f'part-{j:05d}.safetensors'
+        if not p.exists():
+            xb = load(); extra = {}
+            if isinstance(xb, tuple): xb, extra = xb             # (images, extra tensors to keep with them)
+            m.check(xb); save_tensors({**m.artifacts(xb, k), **extra}, p)
+        parts.append(p.name); n += _part_len(p)
+    save_json(dict(parts=parts, n=n, k=k, space=m.space.name), out/'done.json')
     return out
 
 # %% ../nbs/05_manifold.ipynb #df9a18be
-def load_artifacts(out:str|Path,            # folder written by `extract_artifacts`
-                  ) -> dict:
-    "The artifacts written by `extract_artifacts`, concatenated; an error if the extraction is incomplete."
+def iter_artifacts(out:str|Path,            # folder written by `extract_artifacts`
+                  ):
+    "The parts written by `extract_artifacts`, one dict of tensors at a time; an error if the extraction is incomplete."
     out = Path(out)
     if not (out/'done.json').exists():
         raise GmfptError(f"{out}: artifact extraction did not finish; run it again to resume")
-    parts = [load_tensors(out/p) for p in load_json(out/'done.json')['parts']]
+    for p in load_json(out/'done.json')['parts']: yield load_tensors(out/p)
+
+def load_artifacts(out:str|Path,            # folder written by `extract_artifacts`
+                  ) -> dict:
+    "The artifacts written by `extract_artifacts`, concatenated; an error if the extraction is incomplete."
+    parts = list(iter_artifacts(out))
     return {k: torch.cat([p[k] for p in parts]) for k in parts[0]}
 
 # %% ../nbs/05_manifold.ipynb #3666c3da
@@ -430,15 +444,27 @@ def fingerprint_summary(a:torch.Tensor,     # artifacts (N, ...) in one space
                         classes:list,       # source names, indexed by `y`
                        ) -> dict:
     "Per source: mean artifact, mean artifact spectrum (image-shaped spaces), and a table of artifact norm statistics."
-    img = a.dim() == 4
-    norms = a.flatten(1).norm(dim=1)
+    return fingerprint_summary_chunks([(a, y)], classes)
+
+def fingerprint_summary_chunks(chunks,        # (artifacts, source indices) pairs, e.g. from `iter_artifacts`
+                               classes:list,  # source names, indexed by the source indices
+                              ) -> dict:
+    "`fingerprint_summary` accumulated over chunks: memory of one chunk, plus one norm per artifact."
+    cnt, sums, specs, norms = {}, {}, {}, {}
+    for a, y in chunks:
+        nb = a.flatten(1).norm(dim=1)
+        for i, c in enumerate(classes):
+            sel = y == i
+            if not sel.any(): continue
+            ai = a[sel]
+            cnt[c] = cnt.get(c, 0) + len(ai); sums[c] = sums.get(c, 0) + ai.double().sum(0)
+            if a.dim() == 4: specs[c] = specs.get(c, 0) + torch.fft.fftshift(torch.fft.fft2(ai), dim=(-2, -1)).abs().double().sum(0)
+            norms.setdefault(c, []).append(nb[sel])
     mean, spec, rows = {}, {}, []
-    for i, c in enumerate(classes):
-        ai = a[y == i]
-        if not len(ai): continue
-        mean[c] = ai.mean(0)
-        if img: spec[c] = torch.fft.fftshift(torch.fft.fft2(ai), dim=(-2, -1)).abs().mean(0)
-        q = norms[y == i].quantile(torch.tensor([0.05, 0.5, 0.95]))
-        rows.append(dict(source=c, n=len(ai), norm_mean=norms[y == i].mean().item(), norm_p05=q[0].item(),
+    for c in (c for c in classes if c in cnt):
+        mean[c] = (sums[c] / cnt[c]).float()
+        if c in specs: spec[c] = (specs[c] / cnt[c]).float()
+        nc = torch.cat(norms[c]); q = nc.quantile(torch.tensor([0.05, 0.5, 0.95]))
+        rows.append(dict(source=c, n=cnt[c], norm_mean=nc.mean().item(), norm_p05=q[0].item(),
                          norm_median=q[1].item(), norm_p95=q[2].item()))
     return dict(mean=mean, spectrum=spec, norms=pd.DataFrame(rows))

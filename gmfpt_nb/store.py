@@ -14,8 +14,8 @@ import numpy as np, pandas as pd, torch
 # %% auto #0
 __all__ = ['log', 'MARKER', 'CODE_VERSIONS', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError', 'cache_dir',
            'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json', 'load_json', 'save_tensors',
-           'load_tensors', 'config_key', 'pixels_hash', 'code_version', 'RunDir', 'to_markdown', 'csv_safe',
-           'safe_text', 'write_table', 'cached_net', 'run_lock', 'progress_bar']
+           'load_tensors', 'config_key', 'pixels_hash', 'files_hash', 'code_version', 'RunDir', 'to_markdown',
+           'csv_safe', 'safe_text', 'write_table', 'cached_net', 'run_lock', 'progress_bar']
 
 # %% ../nbs/00_store.ipynb #cc938918
 log = logging.getLogger('gmfpt')
@@ -187,6 +187,15 @@ def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W)
                ) -> str:
     "A short hash of a tensor's bytes: identifies a set of images in cache keys."
     return hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest()[:16]
+
+# %% ../nbs/00_store.ipynb #6122a9c0
+def files_hash(paths:list,  # files, in the order that matters
+              ) -> str:
+    "A short hash of each file's absolute path, size and modification time (ns): identifies a file set in cache keys."
+    h = hashlib.sha256()
+    for p in map(Path, paths):
+        s = p.stat(); h.update(f'{p.resolve()}\0{s.st_size}\0{s.st_mtime_ns}\n'.encode('utf-8', 'surrogateescape'))
+    return h.hexdigest()[:16]
 
 # %% ../nbs/00_store.ipynb #bcfa1b28
 CODE_VERSIONS = {'zoo': 3, 'samples': 2, 'manifold': 2, 'artifacts': 2}   # stage -> version of its code (1 when missing); bump on every change
