@@ -1,0 +1,110 @@
+"""Memory and speed of the streamed stages as the generated set grows, on 64x64 RGB.
+
+Data (written to a temporary folder): a real folder of 2,000 images and, twice over, two "generated" folders: the small
+set holds 5,000 images per folder, the large one 20,000 (both several chunks of 4,096, so that the comparison is between
+numbers of chunks, not between a set smaller than one chunk and a larger one). All are Fashion-MNIST images upsampled to 64x64 and tinted with
+a random ink and paper colour each (a stand-in for a GM dataset: nothing here depends on what the images show).
+
+Measured, each command in its own process (`/usr/bin/time`: peak resident memory and wall time):
+  1. `gmfpt artifacts --real REAL --gen A B` on the small and the large set (streamed: 4,096 images per part);
+  2. `gmfpt attribute A B --jsonl --out FILE` with an attributor over the real folder (RGB space, flat index, untrained
+     network: no timing depends on its weights), on the small and the large set (streamed: 4,096 images per chunk).
+Reported: peak memory of the large set over the small one (target: <= 1.3 for 4x the images), images/s.
+Then a projection for 1M reference images x 20 models x 100k images at 256 px (see bench/results/scale.md).
+Writes bench/results/scale.json and .md, with the load average (other jobs inflate every timing).
+
+Run: .venv/bin/python bench/bench_scale.py
+"""
+import json, os, platform, re, subprocess, sys, tempfile, time
+from pathlib import Path
+
+OUT = Path(__file__).parent/'results'
+PY, GMFPT = sys.executable, str(Path(sys.executable).parent/'gmfpt')
+
+def tinted(x, seed, flip=False):
+    "Fashion-MNIST images (N,1,28,28) as 64x64 RGB uint8 (N,64,64,3): upsampled, ink and paper colours drawn per image."
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    xb = x.float() / 255
+    if flip: xb = xb.flip(-1)
+    xb = torch.nn.functional.interpolate(xb, size=64, mode='bilinear', align_corners=False)
+    ink, paper = torch.rand(len(xb), 3, 1, 1, generator=g) * 0.75 + 0.25, torch.rand(len(xb), 3, 1, 1, generator=g) * 0.3
+    return ((paper * (1 - xb) + ink * xb) * 255).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+def write_pngs(arr, folder:Path):
+    from PIL import Image
+    folder.mkdir(parents=True)
+    for i, a in enumerate(arr): Image.fromarray(a).save(folder/f'{i:05d}.png')
+
+def make_data(d:Path):
+    import torch
+    from gmfpt_nb.data import load_fmnist
+    xr, _ = load_fmnist('train'); xq, _ = load_fmnist('test')
+    write_pngs(tinted(xr[:2000], 1), d/'real')
+    for name, n in (('small', 5000), ('large', 20_000)):
+        write_pngs(tinted(xr[2000:2000 + n], 2), d/name/'gm-a')
+        write_pngs(tinted(xr[20_000:20_000 + n], 3, flip=True), d/name/'gm-b')
+
+def attributor(d:Path):
+    "An untrained RGB attributor over the real folder (flat index), saved to d/att."
+    import torch
+    from gmfpt_nb.data import read_images, list_images
+    from gmfpt_nb.spaces import RGBSpace
+    from gmfpt_nb.manifold import Manifold
+    from gmfpt_nb.networks import AttributorNet
+    from gmfpt_nb.attribution import Attributor
+    ref = read_images(list_images(d/'real')).x
+    m = Manifold.build(RGBSpace(), ref, verbose=False)
+    torch.manual_seed(0)
+    net = AttributorNet(tuple(ref.shape[1:]), 3, n_blocks=1)
+    Attributor(m, net, ['real', 'gm-a', 'gm-b'], info=dict(note='untrained, for bench_scale')).save(d/'att')
+
+def timed(cmd:list) -> dict:
+    "Run `cmd` under /usr/bin/time: wall seconds and peak resident memory (MiB); it must succeed."
+    r = subprocess.run(['/usr/bin/time', '-f', 'TIME %e %M', *cmd], capture_output=True, text=True)
+    if r.returncode: raise SystemExit(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr[-2000:]}")
+    s, kb = re.findall(r'TIME ([\d.]+) (\d+)', r.stderr)[-1]
+    return dict(wall_s=float(s), peak_mib=int(kb) / 1024)
+
+def main():
+    load0 = os.getloadavg(); res = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp); t = time.perf_counter(); make_data(d); attributor(d)
+        print(f"data written in {time.perf_counter() - t:.0f}s", flush=True)
+        for name, n in (('small', 10_000), ('large', 40_000)):
+            gens = [str(d/name/'gm-a'), str(d/name/'gm-b')]
+            art = timed([GMFPT, 'artifacts', '--real', str(d/'real'), '--gen', *gens, '--out', str(d/f'art-{name}'),
+                         '--cache', str(d/f'cache-{name}'), '--preset', 'tiny'])
+            att = timed([GMFPT, 'attribute', *gens, '--model', str(d/'att'), '--jsonl', '--quiet',
+                         '--out', str(d/f'pred-{name}.jsonl')])
+            lines = sum(1 for _ in open(d/f'pred-{name}.jsonl'))
+            assert lines == n, f"{lines} predictions for {n} images"
+            res[name] = dict(n_images=n, artifacts=art, attribute=att,
+                             artifacts_images_per_s=n / art['wall_s'], attribute_images_per_s=n / att['wall_s'])
+            print(f"{name}: {n} images | gmfpt artifacts {art['wall_s']:.1f}s, peak {art['peak_mib']:.0f} MiB | "
+                  f"gmfpt attribute {att['wall_s']:.1f}s, peak {att['peak_mib']:.0f} MiB", flush=True)
+    ratios = {s: res['large'][s]['peak_mib'] / res['small'][s]['peak_mib'] for s in ('artifacts', 'attribute')}
+    load1 = os.getloadavg()
+    hw = dict(cpu=next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')),
+                       platform.processor()), cores=os.cpu_count(), python=platform.python_version(),
+              load_avg_before=[round(v, 2) for v in load0], load_avg_after=[round(v, 2) for v in load1])
+    OUT.mkdir(exist_ok=True)
+    (OUT/'scale.json').write_text(json.dumps(dict(hardware=hw, runs=res, peak_ratio_large_small=ratios,
+                                                  target='peak memory ratio <= 1.3 for 4x the images'), indent=1))
+    md = ["# Streamed stages as the generated set grows (64x64 RGB)\n",
+          f"Hardware: {hw['cpu']}, {hw['cores']} cores, Python {hw['python']}; load average (1, 5, 15 min) "
+          f"{hw['load_avg_before']} before, {hw['load_avg_after']} after.\n",
+          "2,000 real images; generated: 2 folders x 5,000 (small) or x 20,000 (large) images, 64x64 RGB PNG "
+          "(upsampled, tinted Fashion-MNIST). Each command in its own process; peak resident memory from `/usr/bin/time`.\n",
+          "| stage | images | wall (s) | images/s | peak memory (MiB) |", "|---|---|---|---|---|"]
+    for s, label in (('artifacts', '`gmfpt artifacts`'), ('attribute', '`gmfpt attribute --jsonl`')):
+        for name in ('small', 'large'):
+            r = res[name]
+            md.append(f"| {label} | {r['n_images']:,} | {r[s]['wall_s']:.1f} | {r[s + '_images_per_s']:.0f} | "
+                      f"{r[s]['peak_mib']:.0f} |")
+    md += ["", "Peak memory, 4x the images over 1x (target <= 1.3): " +
+           ", ".join(f"{s} {v:.2f} ({'met' if v <= 1.3 else 'NOT met'})" for s, v in ratios.items()) + "."]
+    (OUT/'scale.md').write_text('\n'.join(md) + '\n')
+    print(f"peak ratios {ratios}; load average {hw['load_avg_before']} -> {hw['load_avg_after']}; wrote {OUT/'scale.md'}")
+
+if __name__ == '__main__': main()
