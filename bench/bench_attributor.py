@@ -31,7 +31,7 @@ def build(d:Path):
     from gmfpt_nb.manifold import Manifold
     from gmfpt_nb.networks import AttributorNet
     from gmfpt_nb.attribution import Attributor
-    from gmfpt_nb.store import load_json, save_json
+    from gmfpt_nb.store import load_json, save_json, load_tensors, save_tensors
     ref, _ = load_fmnist('train'); xq, _ = load_fmnist('test')
     classes = ['real'] + [f'gm-{i:02d}' for i in range(19)]
     torch.manual_seed(0)
@@ -39,8 +39,8 @@ def build(d:Path):
         m = Manifold.build(sp, ref, verbose=False)
         net = AttributorNet(tuple(m.artifacts(ref[:2])['a'].shape[1:]), len(classes), n_blocks=1)
         Attributor(m, net, classes, info=dict(note='untrained stand-in, for bench_attributor')).save(d/name)
-        shutil.copytree(d/name, d/f'{name}-v1')                       # the previous format: no index file
-        (d/f'{name}-v1'/'index.safetensors').unlink()
+        shutil.copytree(d/name, d/f'{name}-v1')                       # the previous format: reference images only
+        save_tensors({'ref': load_tensors(d/name/'reference.safetensors')['ref']}, d/f'{name}-v1'/'reference.safetensors')
         meta = load_json(d/f'{name}-v1'/'attributor.json'); meta['version'] = 1; save_json(meta, d/f'{name}-v1'/'attributor.json')
     (d/'imgs').mkdir()
     for i in range(1000): Image.fromarray(xq[i, 0].numpy()).save(d/'imgs'/f'{i:04d}.png')

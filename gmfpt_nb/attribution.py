@@ -23,7 +23,7 @@ from .openset import *
 __all__ = ['ATTRIBUTOR_VERSION', 'READ_VERSIONS', 'RESIZE_POLICIES', 'Attributor', 'check_attributor_meta', 'enrol']
 
 # %% ../nbs/08_attribution.ipynb #61ca8455
-ATTRIBUTOR_VERSION = 2  # the format `save` writes: the index of M as arrays (`index.safetensors`)
+ATTRIBUTOR_VERSION = 2  # the format `save` writes: the index of M as arrays beside the reference images
 READ_VERSIONS = (1, 2)  # the formats `load` reads: version 1 folders hold no index, which `load` rebuilds
 
 class Attributor:
@@ -311,16 +311,18 @@ def save(self:Attributor,
         raise GmfptError("saving attributors over a local pretrained backbone is not supported; "
                          "keep the weights file and rebuild")
     save_tensors(self.net.state_dict(), path/'net.safetensors')
-    save_tensors({'ref': self.manifold.ref}, path/'reference.safetensors')
-    save_manifold(self.manifold, path/'index.safetensors')
-    return self._save_meta(path, space)
+    # M in one file: the reference images and the index's arrays (`index.<name>`)
+    save_tensors({'ref': self.manifold.ref, **{f'index.{k}': v for k, v in manifold_tensors(self.manifold).items()}},
+                 path/'reference.safetensors')
+    return self._save_meta(path, space, ATTRIBUTOR_VERSION)
 
 @patch
-def _save_meta(self:Attributor, path:Path, space:dict|None=None):
-    "Write the open-set head (a new file name per content) and then `attributor.json`, which switches to it."
-    if space is None: space = load_json(path/'attributor.json')['space']
+def _save_meta(self:Attributor, path:Path, space:dict|None=None, version:int|None=None):
+    "Write the open-set head (a new file name per content), then `attributor.json` (space, version: the folder's) switching to it."
+    old = load_json(path/'attributor.json') if space is None or version is None else {}
+    space, version = space or old['space'], version or old['version']
     osf = self.openset.save(path) if self.openset is not None else None
-    meta = dict(version=ATTRIBUTOR_VERSION, classes=self.classes, img_shape=list(self.img_shape), k=self.k, space=space,
+    meta = dict(version=version, classes=self.classes, img_shape=list(self.img_shape), k=self.k, space=space,
                 net=dict(in_shape=list(self.net.in_shape), n_classes=len(self.classes),
                          widths=list(_widths(self.net.net)) if self.net.image else None,
                          n_blocks=_n_blocks(self.net.net) if self.net.image else None),
@@ -419,7 +421,9 @@ def load(cls:Attributor,
                              "the attributor is damaged, retrain it")
         space = FeatureSpace(s['name'], enc)
     else: raise GmfptError(f"{path}: unknown space kind {s['kind']!r}")
-    ref = tensors('reference.safetensors', mmap=True)['ref']
+    mt = tensors('reference.safetensors', mmap=True)
+    if 'ref' not in mt: raise GmfptError(f"{path}/reference.safetensors: no reference images ('ref'); the folder is damaged")
+    ref = mt['ref']
     if list(ref.shape[1:]) != meta['img_shape']:
         raise GmfptError(f"{path}: reference images are {list(ref.shape[1:])} but the attributor says "
                          f"{meta['img_shape']}; the folder is damaged")
@@ -433,7 +437,8 @@ def load(cls:Attributor,
         raise GmfptError(f"{path}: k = {meta['k']} but the reference set has {len(ref)} images; the folder is damaged")
     cfg = IndexConfig(**meta['index'])
     m = (Manifold.build(space, ref, cfg, verbose=verbose) if meta['version'] == 1
-         else load_manifold(space, ref, cfg, path/'index.safetensors'))
+         else load_manifold(space, ref, cfg, {k[6:]: v for k, v in mt.items() if k.startswith('index.')},
+                            where=f'{path}/reference.safetensors'))
     att = cls(m, net, meta['classes'], meta['k'], meta.get('info')); att.path = path
     if meta.get('openset'):
         try: att.openset = OpenSet.from_meta(meta['openset'], tensors(meta['openset']['file']))
@@ -477,8 +482,7 @@ def _resave(att:Attributor):
     # the new prototypes go to a new file, and `attributor.json`, written last, switches to it;
     # then the old prototype file is removed
     d = Path(att.path)
-    if not (d/'index.safetensors').exists(): save_manifold(att.manifold, d/'index.safetensors')  # a version 1 folder
-    att._save_meta(d)           # the reference images, index and weights have not changed: only the head and the json
+    att._save_meta(d)    # the reference images, index and weights have not changed: only the head and the json
     keep = load_json(d/'attributor.json')['openset']['file']
     for f in d.glob('openset-*.safetensors'):
         if f.name != keep: f.unlink()

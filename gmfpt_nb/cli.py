@@ -127,7 +127,9 @@ def _cmd_artifacts(a):
     import shutil, pandas as pd, torch
     from gmfpt_nb import store, data, spaces, manifold as mf, pipeline
     p, run, on_error = pipeline.PRESETS[a.preset], store.RunDir(a.cache), 'skip' if a.skip_bad else 'raise'
-    rs = data.read_images(data.list_images(a.real, a.recursive), on_error=on_error); _report_failed(rs.failed)
+    rf = data.list_images(a.real, a.recursive)              # the real images, memory-mapped from a store in the cache
+    rs = data.image_store(rf, run.stage('images', dict(files=store.files_hash(rf), on_error=on_error)), on_error=on_error)
+    _report_failed(rs.failed)
     nv = max(1, min(1000, len(rs) // 10))
     real = data.RealData(Path(a.real).resolve().name, rs.x, torch.zeros(len(rs), dtype=torch.long),
                          rs.x[-nv:], torch.zeros(nv, dtype=torch.long))  # held-out: only the SSL encoder's validation

@@ -17,9 +17,9 @@ from .store import *
 __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'MAX_IDX_VALUES', 'FMNIST_SUBSETS', 'IMG_EXTS', 'MAX_PIXELS',
            'REAL', 'FAMILIES', 'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS', 'read_idx',
            'fmnist_dir', 'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode', 'read_image',
-           'ImageSet', 'list_images', 'read_images', 'read_manifest', 'write_manifest', 'GMDataset', 'read_gm_folder',
-           'Splits', 'stratified_splits', 'split_reference', 'RealData', 'real_data', 'summarize', 'folder_data',
-           'perturb', 'random_perturb']
+           'ImageSet', 'list_images', 'read_images', 'image_store', 'read_manifest', 'write_manifest', 'GMDataset',
+           'read_gm_folder', 'Splits', 'stratified_splits', 'split_reference', 'RealData', 'real_data', 'summarize',
+           'folder_data', 'perturb', 'random_perturb']
 
 # %% ../nbs/01_data.ipynb #06f35eb8
 FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -226,6 +226,48 @@ def _resize(a:np.ndarray, size) -> np.ndarray:
     "Image `a` (C,H,W) resized to `size` (H,W), bilinear."
     img = Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).resize((size[1], size[0]), Image.BILINEAR)
     b = np.asarray(img); return b[None] if b.ndim == 2 else b.transpose(2, 0, 1)
+
+# %% ../nbs/01_data.ipynb #72327123
+def _is_colour(p:Path) -> bool:
+    "Whether image file `p` is colour, from its header (unreadable files count as grey: they fail when decoded)."
+    try:
+        with Image.open(p) as img: return img.mode not in _GREY
+    except Exception: return False
+
+def image_store(paths:list,              # image files
+                out:str|Path,            # folder of the store: images.u8 (raw uint8 pixels) and images.json
+                channels:int|None=None,  # 1 or 3; None: 3 if any image is colour, else 1
+                on_error:str='raise',    # 'raise' on the first bad file, or 'skip' it and list it in `failed`
+               ) -> ImageSet:
+    "`read_images` of `paths` without holding them in memory: written to `out` image by image, returned memory-mapped."
+    if on_error not in ('raise', 'skip'): raise ValueError("on_error must be 'raise' or 'skip'")
+    if not len(paths): raise DatasetError("no image files given")
+    out, paths = Path(out), [Path(p) for p in paths]
+    key = dict(files=files_hash(paths), channels=channels, on_error=on_error)
+    meta = load_json(out/'images.json') if (out/'images.json').exists() else {}
+    if meta.get('key') != key:
+        c = channels or (3 if any(_is_colour(p) for p in paths) else 1)
+        out.mkdir(parents=True, exist_ok=True)
+        bad, size = [], None
+        with atomic_path(out/'images.u8') as tmp, open(tmp, 'wb') as f:
+            for i, p in enumerate(paths):
+                try: a = read_image(p, c)
+                except ImageError as e:
+                    if on_error == 'raise': raise
+                    bad.append((i, str(e))); continue
+                size = size or a.shape[1:]
+                if a.shape[1:] != size:
+                    raise DatasetError(f"images must all be {size[0]}x{size[1]}, but {p} is {a.shape[1]}x{a.shape[2]}; "
+                                       "resize them to one size")
+                f.write(a.tobytes())
+        if size is None:
+            raise DatasetError(f"none of the {len(paths)} files is a readable image (first problem: {bad[0][1]})")
+        meta = dict(key=key, shape=[len(paths) - len(bad), c, *size], failed=bad)
+        save_json(meta, out/'images.json')                  # written last: the store is complete when it exists
+    bad = dict((i, m) for i, m in meta['failed'])
+    if bad: log.warning(f"skipped {len(bad)} of {len(paths)} files: " + '; '.join(list(bad.values())[:3]))
+    x = torch.from_numpy(np.memmap(out/'images.u8', np.uint8, 'c', shape=tuple(meta['shape'])))
+    return ImageSet(x, [p for i, p in enumerate(paths) if i not in bad], [(paths[i], m) for i, m in bad.items()])
 
 # %% ../nbs/01_data.ipynb #ecad6720
 REAL = 'real'

@@ -223,7 +223,7 @@ def real_key(real:RealData,  # the real data of an experiment
             ) -> dict:
     "What identifies a real dataset in cache keys: its name, sizes and a hash of its pixels."
     import hashlib
-    h = hashlib.sha256(real.ref.numpy().tobytes()); h.update(real.heldout.numpy().tobytes())
+    h = hash_update(hash_update(hashlib.sha256(), real.ref), real.heldout)
     return dict(real=real.name, n_ref=len(real.ref), n_heldout=len(real.heldout), pixels=h.hexdigest()[:16])
 
 # %% ../nbs/02_spaces.ipynb #4c38ab70

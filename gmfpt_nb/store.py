@@ -14,8 +14,8 @@ import numpy as np, pandas as pd, torch
 # %% auto #0
 __all__ = ['log', 'MARKER', 'CODE_VERSIONS', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError', 'cache_dir',
            'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json', 'load_json', 'save_tensors',
-           'load_tensors', 'config_key', 'pixels_hash', 'files_hash', 'code_version', 'RunDir', 'to_markdown',
-           'csv_safe', 'safe_text', 'write_table', 'cached_net', 'run_lock', 'progress_bar']
+           'load_tensors', 'config_key', 'hash_update', 'pixels_hash', 'files_hash', 'code_version', 'RunDir',
+           'to_markdown', 'csv_safe', 'safe_text', 'write_table', 'cached_net', 'run_lock', 'progress_bar']
 
 # %% ../nbs/00_store.ipynb #cc938918
 log = logging.getLogger('gmfpt')
@@ -183,10 +183,19 @@ def config_key(cfg:dict,  # a JSON-able configuration; other values are hashed a
     return hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 # %% ../nbs/00_store.ipynb #bc026415
+def hash_update(h,               # a `hashlib` hash
+                x:torch.Tensor,  # a CPU tensor, e.g. memory-mapped images
+                step:int=2**26,  # bytes per update: bounds memory
+               ):
+    "Feed the bytes of `x` to `h` slice by slice (a memory-mapped tensor is never read in whole); returns `h`."
+    a = x.contiguous().numpy().reshape(-1).view(np.uint8)
+    for i in range(0, len(a), step): h.update(memoryview(a[i:i+step]))
+    return h
+
 def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W)
                ) -> str:
     "A short hash of a tensor's bytes: identifies a set of images in cache keys."
-    return hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest()[:16]
+    return hash_update(hashlib.sha256(), x).hexdigest()[:16]
 
 # %% ../nbs/00_store.ipynb #6122a9c0
 def files_hash(paths:list,  # files, in the order that matters
