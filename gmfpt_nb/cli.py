@@ -39,16 +39,6 @@ def _writer(out:str|None=None):
         yield w
     else: yield sys.stdout.write
 
-def _emit(text:str, out:str|None=None):
-    "Write command output to file `out` (atomically) or stdout; file names that are not UTF-8 keep their bytes."
-    data = text.encode('utf-8', 'surrogateescape')
-    if out:
-        from gmfpt_nb.store import atomic_path, GmfptError
-        if Path(out).is_dir(): raise GmfptError(f"--out {out} is a folder; give the name of a file to write")
-        with atomic_path(out) as tmp: Path(tmp).write_bytes(data)
-    elif hasattr(sys.stdout, 'buffer'): sys.stdout.flush(); sys.stdout.buffer.write(data); sys.stdout.buffer.flush()
-    else: sys.stdout.write(text)
-
 # %% ../nbs/17_cli.ipynb #4299ac60
 def _train_cfg(a) -> EvalConfig:
     "The preset's `EvalConfig` with the `--epochs` and `--k` of the parsed arguments `a`, when given."
@@ -139,9 +129,9 @@ def _cmd_artifacts(a):
     def loader(g, lo, hi):                  # reads files[lo:hi] (of folder g) only when its part is missing
         def load():
             try: s = data.read_images(files[lo:hi], channels=rs.x.shape[1], on_error=on_error)
-            except store.DatasetError:
+            except store.DatasetError as e:                  # no readable file in this chunk: skip it, say why
                 if on_error == 'raise': raise
-                _report_failed([(f, f'{f}: unreadable') for f in files[lo:hi]]); return None
+                _report_failed([(g, f'{g}: {e}')]); return None
             _report_failed(s.failed)
             if tuple(s.x.shape[2:]) != tuple(rs.x.shape[2:]):
                 raise store.DatasetError(f"{g}: images are {s.x.shape[2]}x{s.x.shape[3]} but the real images are "
