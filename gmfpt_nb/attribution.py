@@ -197,29 +197,14 @@ def _none_usable(n:int, failed:list) -> DatasetError:
                         + (f" (first problem: {failed[0][1]})" if failed else ''))
 
 @patch
-def _images(self:Attributor,
-            images,               # files, folders, PIL images, arrays or tensors, or a list of them
-            progress:bool=False,  # show a progress bar
-            resize:str|None=None, # the size policy of `conform`
-            on_error:str='skip',  # 'skip' an input that cannot be used (listed in `failed`), or 'raise' its error
-           ) -> tuple:
-    "Inputs -> uint8 tensor (N,C,H,W), paths (None in memory), failed (name, reason, is_file), resized flags."
+def _images(self:Attributor, images, progress=False, resize=None, on_error='skip') -> tuple:
+    "`_chunks` in one piece: uint8 tensor (N,C,H,W), paths (None in memory), failed (name, reason, is_file), resized."
     failed, stats = [], {}
     parts = list(self._chunks(images, 2**62, progress, resize, on_error, failed, stats))
     if not parts: raise _none_usable(stats.get('n', 0), failed)
-    x, paths, resized = parts[0]
-    return x, paths, failed, resized
+    return parts[0][0], parts[0][1], failed, parts[0][2]
 
 # %% ../nbs/08_attribution.ipynb #060fa814
-@patch
-def _decisions(self:Attributor, threshold, openset):
-    "The open-set head to use (None: the network decides) and its threshold, for `predict`'s options."
-    os_ = self.openset if openset else None
-    if threshold is not None and os_ is None:
-        raise GmfptError("a threshold needs the open-set head, but " + ("openset=False was asked" if self.openset
-                         else "this attributor has none; retrain it with this gmfpt (`gmfpt train`)"))
-    return os_, None if os_ is None else os_.threshold if threshold is None else float(threshold)
-
 @patch
 @torch.no_grad()
 def predict_chunks(self:Attributor,
@@ -233,7 +218,11 @@ def predict_chunks(self:Attributor,
                    chunk:int=4096,            # images read, attributed and yielded at a time
                   ):
     "`predict`'s rows, one table per chunk of images, each read and attributed when it is asked for: memory stays flat in the number of images."
-    os_, thr = self._decisions(threshold, openset)
+    os_ = self.openset if openset else None
+    if threshold is not None and os_ is None:
+        raise GmfptError("a threshold needs the open-set head, but " + ("openset=False was asked" if self.openset
+                         else "this attributor has none; retrain it with this gmfpt (`gmfpt train`)"))
+    thr = None if os_ is None else os_.threshold if threshold is None else float(threshold)
     failed, stats, ps, seen = [] if failed is None else failed, {}, [f'p_{c}' for c in self.classes], False
     for x, paths, resized in self._chunks(images, max(chunk, bs), progress, resize, 'skip', failed, stats):
         rows = []
@@ -272,7 +261,7 @@ def predict(self:Attributor,
                             for n, r, is_file in failed], columns=df.columns)
         df = pd.concat([df, bad], ignore_index=True) if len(bad) else df
         df['x_star'] = df['x_star'].astype('Int64')
-    df.attrs.update(failed=[(n, r) for n, r, _ in failed], resize=resize, threshold=self._decisions(threshold, openset)[1])
+    df.attrs.update(failed=[(n, r) for n, r, _ in failed], resize=resize, threshold=parts[0].attrs['threshold'])
     return df
 
 # %% ../nbs/08_attribution.ipynb #42935852
@@ -288,14 +277,6 @@ def explain(self:Attributor,
                 resized=torch.tensor(resized))
 
 # %% ../nbs/08_attribution.ipynb #ee2705c4
-def _widths(net:SmallResNet) -> tuple:
-    ws = []
-    for b in net.body:
-        if not ws or b.conv2.out_channels != ws[-1]: ws.append(b.conv2.out_channels)
-    return tuple(ws)
-
-def _n_blocks(net:SmallResNet) -> int: return len(net.body) // len(_widths(net))
-
 @patch
 def save(self:Attributor,
          path:str|Path, # the folder to write (created if needed)
@@ -305,7 +286,7 @@ def save(self:Attributor,
     sp = self.space
     space = dict(name=sp.name, kind=type(sp).__name__, eps=getattr(sp, 'eps', None))
     if isinstance(sp, FeatureSpace):
-        space.update(widths=list(_widths(sp.encoder)), c_in=sp.encoder.stem[0].in_channels)
+        space.update(widths=list(stage_widths(sp.encoder)), c_in=sp.encoder.stem[0].in_channels)
         save_tensors(sp.encoder.state_dict(), path/'encoder.safetensors')
     elif isinstance(sp, PretrainedSpace):
         raise GmfptError("saving attributors over a local pretrained backbone is not supported; "
@@ -324,8 +305,8 @@ def _save_meta(self:Attributor, path:Path, space:dict|None=None, version:int|Non
     osf = self.openset.save(path) if self.openset is not None else None
     meta = dict(version=version, classes=self.classes, img_shape=list(self.img_shape), k=self.k, space=space,
                 net=dict(in_shape=list(self.net.in_shape), n_classes=len(self.classes),
-                         widths=list(_widths(self.net.net)) if self.net.image else None,
-                         n_blocks=_n_blocks(self.net.net) if self.net.image else None),
+                         widths=list(stage_widths(self.net.net)) if self.net.image else None,
+                         n_blocks=blocks_per_stage(self.net.net) if self.net.image else None),
                 index=asdict(self.manifold.cfg), info=self.info,
                 openset=None if self.openset is None else dict(**self.openset.meta(), file=osf))
     save_json(meta, path/'attributor.json')

@@ -71,7 +71,7 @@ def _cmd_data(a):
     "`gmfpt data`: print a summary of a real dataset or of a GM dataset folder."
     from gmfpt_nb.data import read_gm_folder, real_data, summarize
     if Path(a.source).is_dir():
-        ds = read_gm_folder(a.source, on_error='skip' if a.skip_bad else 'raise')
+        ds = read_gm_folder(a.source, recursive=a.recursive, on_error='skip' if a.skip_bad else 'raise')
         t = summarize(ds.x, ds.y, ds.classes)
         if a.json:
             print(json.dumps(dict(folder=str(a.source), n_images=len(ds), shape=list(ds.x.shape[1:]),
@@ -118,7 +118,8 @@ def _cmd_artifacts(a):
     from gmfpt_nb import store, data, spaces, manifold as mf, pipeline
     p, run, on_error = pipeline.PRESETS[a.preset], store.RunDir(a.cache), 'skip' if a.skip_bad else 'raise'
     rf = data.list_images(a.real, a.recursive)              # the real images, memory-mapped from a store in the cache
-    rs = data.image_store(rf, run.stage('images', dict(files=store.files_hash(rf), on_error=on_error)), on_error=on_error)
+    from gmfpt_nb.image_store import image_store
+    rs = image_store(rf, run.stage('images', dict(files=store.files_hash(rf), on_error=on_error)), on_error=on_error)
     _report_failed(rs.failed)
     nv = max(1, min(1000, len(rs) // 10))
     real = data.RealData(Path(a.real).resolve().name, rs.x, torch.zeros(len(rs), dtype=torch.long),
@@ -178,7 +179,8 @@ def _cmd_train(a):
     store.check_replaceable(out, a.force)                  # before training, not after
     if not 0 < a.ref_fraction < 1: _fail(f"--ref-fraction must be between 0 and 1, not {a.ref_fraction}")
     p, run = pipeline.PRESETS[a.preset], store.RunDir(a.cache)
-    real, ds = data.folder_data(a.folder, a.ref_fraction, a.seed, on_error='skip' if a.skip_bad else 'raise')
+    real, ds = data.folder_data(a.folder, a.ref_fraction, a.seed, recursive=a.recursive,
+                                on_error='skip' if a.skip_bad else 'raise')
     _report_failed(ds.failed)
     c = _check_k(_train_cfg(a), real, a)
     print(real); print(ds)
@@ -198,7 +200,8 @@ def _cmd_evaluate(a):
     p, run = pipeline.PRESETS[a.preset], store.RunDir(a.cache)
     bad = [b for b in a.baselines if b not in baselines.BASELINES and b != 'none']
     if bad: _fail(f"unknown baselines {bad}; use some of {', '.join(baselines.BASELINES)}, or none")
-    real, ds = data.folder_data(a.folder, a.ref_fraction, 0, on_error='skip' if a.skip_bad else 'raise')
+    real, ds = data.folder_data(a.folder, a.ref_fraction, 0, recursive=a.recursive,
+                                on_error='skip' if a.skip_bad else 'raise')
     _report_failed(ds.failed)
     c = _check_k(_train_cfg(a), real, a)
     sps = {s: spaces.folder_space(s, real, run, p.encoders) for s in a.spaces}

@@ -47,7 +47,7 @@ def _add_data_and_zoo(sub, cache:dict, budget:dict, skip:dict, rec:dict):
     d = sub.add_parser('data', help='summarise a real dataset, or a GM dataset folder (real/ + one folder per GM)')
     d.add_argument('source', nargs='?', default='fmnist', help=f"one of {reals}, or a folder")
     d.add_argument('--json', action='store_true', help='print the summary as JSON')
-    d.add_argument('--skip-bad', **skip)
+    d.add_argument('--skip-bad', **skip); d.add_argument('--recursive', **rec)
     z = sub.add_parser('zoo', help='the zoo of generative models: list the entries, or build a GM dataset')
     zs = z.add_subparsers(dest='zoo_cmd', required=True, metavar='ACTION')
     zl = zs.add_parser('list', help="print the registry with each model's family and design choices")
@@ -106,7 +106,7 @@ def _add_stages(sub, cache:dict, budget:dict, skip:dict, rec:dict):
         s.add_argument('--k', type=int, default=None,
                        help="x* = mean of the k nearest real images; default: the preset's (1, the paper's definition)")
         s.add_argument('--preset', **budget); s.add_argument('--cache', **cache); s.add_argument('--skip-bad', **skip)
-        s.add_argument('--index', **index)
+        s.add_argument('--index', **index); s.add_argument('--recursive', **rec)
 
 # %% ../nbs/17_cli_args.ipynb #07ab5c36
 def _add_attribute(sub, cache:dict, rec:dict):

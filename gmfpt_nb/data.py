@@ -15,9 +15,9 @@ from .store import *
 
 # %% auto #0
 __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'MAX_IDX_VALUES', 'FMNIST_SUBSETS', 'IMG_EXTS', 'MAX_PIXELS',
-           'REAL', 'FAMILIES', 'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS', 'read_idx',
-           'fmnist_dir', 'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode', 'read_image',
-           'ImageSet', 'list_images', 'read_images', 'image_store', 'read_manifest', 'write_manifest', 'GMDataset',
+           'GREY_MODES', 'REAL', 'FAMILIES', 'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS',
+           'read_idx', 'fmnist_dir', 'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode',
+           'read_image', 'ImageSet', 'list_images', 'read_images', 'read_manifest', 'write_manifest', 'GMDataset',
            'read_gm_folder', 'Splits', 'stratified_splits', 'split_reference', 'RealData', 'real_data', 'summarize',
            'folder_data', 'perturb', 'random_perturb']
 
@@ -116,7 +116,7 @@ def load_digits() -> tuple[torch.Tensor, torch.Tensor]:
 # %% ../nbs/01_data.ipynb #3c45d290
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.webp')
 MAX_PIXELS = 4096 * 4096
-_GREY = {'1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'}
+GREY_MODES = {'1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'}
 
 # %% ../nbs/01_data.ipynb #c2a66f86
 def to_mode(img:Image.Image, channels:int|None) -> Image.Image:
@@ -124,7 +124,7 @@ def to_mode(img:Image.Image, channels:int|None) -> Image.Image:
     if img.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):  # high bit depth grey: scale to 8 bits
         a = np.asarray(img, dtype=np.float64)
         img = Image.fromarray(np.clip(np.round(a * 255 / (65535 if a.max() > 255 else 255)), 0, 255).astype(np.uint8))
-    if channels is None: channels = 1 if img.mode in _GREY else 3
+    if channels is None: channels = 1 if img.mode in GREY_MODES else 3
     if img.mode == 'P': img = img.convert('RGBA')
     return img.convert('L' if channels == 1 else 'RGB')
 
@@ -227,48 +227,6 @@ def _resize(a:np.ndarray, size) -> np.ndarray:
     img = Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)).resize((size[1], size[0]), Image.BILINEAR)
     b = np.asarray(img); return b[None] if b.ndim == 2 else b.transpose(2, 0, 1)
 
-# %% ../nbs/01_data.ipynb #72327123
-def _is_colour(p:Path) -> bool:
-    "Whether image file `p` is colour, from its header (unreadable files count as grey: they fail when decoded)."
-    try:
-        with Image.open(p) as img: return img.mode not in _GREY
-    except Exception: return False
-
-def image_store(paths:list,              # image files
-                out:str|Path,            # folder of the store: images.u8 (raw uint8 pixels) and images.json
-                channels:int|None=None,  # 1 or 3; None: 3 if any image is colour, else 1
-                on_error:str='raise',    # 'raise' on the first bad file, or 'skip' it and list it in `failed`
-               ) -> ImageSet:
-    "`read_images` of `paths` without holding them in memory: written to `out` image by image, returned memory-mapped."
-    if on_error not in ('raise', 'skip'): raise ValueError("on_error must be 'raise' or 'skip'")
-    if not len(paths): raise DatasetError("no image files given")
-    out, paths = Path(out), [Path(p) for p in paths]
-    key = dict(files=files_hash(paths), channels=channels, on_error=on_error)
-    meta = load_json(out/'images.json') if (out/'images.json').exists() else {}
-    if meta.get('key') != key:
-        c = channels or (3 if any(_is_colour(p) for p in paths) else 1)
-        out.mkdir(parents=True, exist_ok=True)
-        bad, size = [], None
-        with atomic_path(out/'images.u8') as tmp, open(tmp, 'wb') as f:
-            for i, p in enumerate(paths):
-                try: a = read_image(p, c)
-                except ImageError as e:
-                    if on_error == 'raise': raise
-                    bad.append((i, str(e))); continue
-                size = size or a.shape[1:]
-                if a.shape[1:] != size:
-                    raise DatasetError(f"images must all be {size[0]}x{size[1]}, but {p} is {a.shape[1]}x{a.shape[2]}; "
-                                       "resize them to one size")
-                f.write(a.tobytes())
-        if size is None:
-            raise DatasetError(f"none of the {len(paths)} files is a readable image (first problem: {bad[0][1]})")
-        meta = dict(key=key, shape=[len(paths) - len(bad), c, *size], failed=bad)
-        save_json(meta, out/'images.json')                  # written last: the store is complete when it exists
-    bad = dict((i, m) for i, m in meta['failed'])
-    if bad: log.warning(f"skipped {len(bad)} of {len(paths)} files: " + '; '.join(list(bad.values())[:3]))
-    x = torch.from_numpy(np.memmap(out/'images.u8', np.uint8, 'c', shape=tuple(meta['shape'])))
-    return ImageSet(x, [p for i, p in enumerate(paths) if i not in bad], [(paths[i], m) for i, m in bad.items()])
-
 # %% ../nbs/01_data.ipynb #ecad6720
 REAL = 'real'
 FAMILIES = ('GAN', 'VAE', 'Flow', 'Diffusion', 'real')
@@ -316,6 +274,7 @@ class GMDataset:
 # %% ../nbs/01_data.ipynb #47b0c81a
 def read_gm_folder(root:str|Path,              # folder with `real/` and one sub-folder per GM
                    manifest:str|Path|None=None, # default: `root/manifest.csv` or `.parquet` if present
+                   recursive:bool=False,        # also the images in sub-folders of each source folder, at any depth
                    **kw,                        # passed to `read_images` (channels, size, resize, on_error)
                   ) -> GMDataset:
     "Read a GM dataset folder: real images (class 0) and one class per GM, checked against its manifest."
@@ -340,7 +299,7 @@ def read_gm_folder(root:str|Path,              # folder with `real/` and one sub
         df = pd.DataFrame([dict(name=g, family='?', **{c: '?' for c in DESIGN_CHOICES},
                                 train_data='?', seed=-1, n_samples=-1) for g in gms])
     classes = [REAL, *gms]
-    files = [(i, p) for i, c in enumerate(classes) for p in list_images(root/c)]
+    files = [(i, p) for i, c in enumerate(classes) for p in list_images(root/c, recursive)]
     s = read_images([p for _, p in files], **kw)
     lab = {p: i for i, p in files}
     return GMDataset(s.x, torch.tensor([lab[p] for p in s.paths]), classes, df, s.paths, s.failed)

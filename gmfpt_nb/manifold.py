@@ -18,9 +18,8 @@ from .spaces import *
 
 # %% auto #0
 __all__ = ['INDEX_KINDS', 'IndexConfig', 'Manifold', 'index_arrays', 'index_from_arrays', 'ref_key', 'index_tensors',
-           'save_index', 'manifold_tensors', 'save_manifold', 'load_index', 'load_manifold', 'manifold',
-           'extract_artifacts', 'iter_artifacts', 'load_artifacts', 'manifold_key', 'gm_artifacts',
-           'fingerprint_summary', 'fingerprint_summary_chunks']
+           'manifold_tensors', 'load_manifold', 'manifold', 'extract_artifacts', 'iter_artifacts', 'load_artifacts',
+           'manifold_key', 'gm_artifacts', 'fingerprint_summary', 'fingerprint_summary_chunks']
 
 # %% ../nbs/05_manifold.ipynb #c879c89f
 INDEX_KINDS = ('flat', 'ivf', 'hnsw', 'ivfpq')
@@ -324,55 +323,32 @@ def ref_key(ref:torch.Tensor,   # uint8 reference images (N,C,H,W)
 def index_tensors(index,            # a FAISS index made by `Manifold.build`
                   vectors:bool=True, # False: leave out the vectors of a flat or hnsw index (`load_manifold` re-embeds them)
                  ) -> dict:
-    "The arrays of `index_arrays` as tensors, with `ntotal`, the number of vectors indexed: what `save_index` writes."
+    "The arrays of `index_arrays` as tensors, with `ntotal`, the number of vectors indexed: what `load_manifold` reads."
     arrays = {k: v for k, v in index_arrays(index).items() if vectors or k != 'xb'}
     arrays['ntotal'] = np.array([_cpu(index).ntotal], np.int64)
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}
-
-def save_index(index,            # a FAISS index made by `Manifold.build`
-               path:str|Path,    # the `.safetensors` file to write (atomically)
-               vectors:bool=True,# False: leave out the vectors of a flat or hnsw index (`load_manifold` re-embeds them)
-              ):
-    "Write `index` as the plain arrays of `index_arrays` (safetensors: no pickle, no FAISS parser at load)."
-    save_tensors(index_tensors(index, vectors), path)
 
 def manifold_tensors(m:Manifold) -> dict:
     "`index_tensors` of `m`'s index, with the vectors of a flat or hnsw index only in a space that is not `cheap`."
     return index_tensors(m.index, vectors=not m.space.cheap)
 
-def save_manifold(m:Manifold,      # the manifold
-                  path:str|Path,   # the `.safetensors` file of its index
-                 ):
-    "Write `m`'s index to `path` (see `manifold_tensors`)."
-    save_tensors(manifold_tensors(m), path)
-
-def load_index(cfg:IndexConfig,   # the configuration the index was built with
-               index,             # the `.safetensors` file `save_index` wrote, or the tensors `index_tensors` gave
-               n:int, d:int,      # the number of reference images and the dimension of their embeddings
-               vectors=None,      # a function giving the (n,d) vectors when there are none (`vectors=False`)
-               where:str|None=None, # what to name in error messages; default: the file
-              ):
-    "The index saved as `index_tensors`, for `n` reference embeddings of dimension `d`, checked (see `index_from_arrays`)."
-    where = where or str(index)
+def load_manifold(space:Space,       # the embedding space phi
+                  ref:torch.Tensor,  # uint8 reference images (N,C,H,W), e.g. memory-mapped
+                  cfg:IndexConfig,   # the configuration the index was built with
+                  index,             # the index: a `.safetensors` file of `index_tensors`, or those tensors
+                  info:dict|None=None, # build facts; default: size, dimension and kind
+                  where:str|None=None, # what to name in error messages; default: the file
+                 ) -> Manifold:
+    "The `Manifold` of `ref` in `space` with a saved index, checked (see `index_from_arrays`), not rebuilt."
+    where, n, d = where or str(index), len(ref), space.embed(ref[:1]).flatten(1).shape[1]
     arrays = {k: v.numpy() for k, v in (index if isinstance(index, dict) else load_tensors(index)).items()}
     if _array(arrays, 'ntotal', np.int64, (1,), where)[0] != n:
         raise GmfptError(f"{where}: the index holds {arrays['ntotal'][0]} vectors but there are {n} reference images; "
                          "the file is damaged or belongs to other images, rebuild it")
-    if cfg.kind in ('flat', 'hnsw') and 'xb' not in arrays and vectors is not None: arrays['xb'] = vectors()
-    return index_from_arrays(cfg, arrays, n, d, where)
-
-def load_manifold(space:Space,     # the embedding space phi
-                  ref:torch.Tensor,  # uint8 reference images (N,C,H,W), e.g. memory-mapped
-                  cfg:IndexConfig,   # the configuration the index was built with
-                  index,             # the index: a file `save_index` wrote, or the tensors of `index_tensors`
-                  info:dict|None=None, # build facts; default: size, dimension and kind
-                  where:str|None=None, # what to name in error messages; default: the file
-                 ) -> Manifold:
-    "The `Manifold` of `ref` in `space` with a saved index (checked; the reference images are not re-embedded)."
-    d = space.embed(ref[:1]).flatten(1).shape[1]
-    vectors = (lambda: space.embed(ref, 8192).flatten(1).numpy()) if space.cheap else None
-    index = load_index(cfg, index, len(ref), d, vectors, where)
-    return Manifold(space, ref, _to_gpu(index, cfg), cfg, info or dict(n=len(ref), d=d, kind=cfg.kind))
+    if cfg.kind in ('flat', 'hnsw') and 'xb' not in arrays and space.cheap:    # left out: cheaper to embed again
+        arrays['xb'] = space.embed(ref, 8192).flatten(1).numpy()
+    index = index_from_arrays(cfg, arrays, n, d, where)
+    return Manifold(space, ref, _to_gpu(index, cfg), cfg, info or dict(n=n, d=d, kind=cfg.kind))
 
 def manifold(space:Space,                     # the embedding space phi
              ref:torch.Tensor,                # uint8 reference images (N,C,H,W)
@@ -389,7 +365,7 @@ def manifold(space:Space,                     # the embedding space phi
         try: return load_manifold(space, ref, cfg, d/'index.safetensors', load_json(d/'info.json'))
         except (GmfptError, ValueError): log.warning(f"{d}: cached index unusable; rebuilding")
     m = Manifold.build(space, ref, cfg, queries, verbose=verbose)
-    save_manifold(m, d/'index.safetensors')
+    save_tensors(manifold_tensors(m), d/'index.safetensors')
     save_json(m.info, d/'info.json')
     return m
 

@@ -14,8 +14,8 @@ from .data import *
 from .spaces import *
 
 # %% auto #0
-__all__ = ['Standardize', 'MLP', 'AttributorNet', 'KeepBest', 'TrainConfig', 'ChannelsLast', 'predict_logits', 'train_attributor',
-           'fdr']
+__all__ = ['Standardize', 'MLP', 'AttributorNet', 'stage_widths', 'blocks_per_stage', 'KeepBest', 'TrainConfig', 'ChannelsLast',
+           'predict_logits', 'train_attributor', 'fdr']
 
 # %% ../nbs/06_networks.ipynb #2f36a35d
 class Standardize(nn.Module):
@@ -89,6 +89,18 @@ class AttributorNet(nn.Module):
                ):
         "Class logits (N,n_classes)."
         return self.net.head(self.features(x))
+
+# %% ../nbs/06_networks.ipynb #7911c5ce
+def stage_widths(net:SmallResNet) -> tuple:
+    "The channels of each stage of `net`, read from its layers."
+    ws = []
+    for b in net.body:
+        if not ws or b.conv2.out_channels != ws[-1]: ws.append(b.conv2.out_channels)
+    return tuple(ws)
+
+def blocks_per_stage(net:SmallResNet) -> int:
+    "The residual blocks per stage of `net`."
+    return len(net.body) // len(stage_widths(net))
 
 # %% ../nbs/06_networks.ipynb #a1b9beb0
 class _FastaiCallback:
