@@ -36,6 +36,7 @@ def image_store(paths:list,              # image files
     if meta.get('key') != key:
         c = channels or (3 if any(_is_colour(p) for p in paths) else 1)
         out.mkdir(parents=True, exist_ok=True)
+        (out/'images.json').unlink(missing_ok=True)         # a crash while rewriting must not leave an old key valid
         bad, size = [], None
         with atomic_path(out/'images.u8') as tmp, open(tmp, 'wb') as f:
             for i, p in enumerate(paths):
