@@ -10,6 +10,11 @@ Part 2 (`--curves`, about an hour): the step budget of each family follows from 
 trained with the zoo's recipe for up to N steps; every M steps its (EMA) samples are scored in the SL space against
 the references and the bar (the diffusion UNet with both samplers). Writes zoo_curves.json/.md and sample strips.
 
+Part 2b (`--flow-temps`, half an hour on 2 cores, seconds when the flows are cached): does a sampling temperature
+rescue the flows? Each flow entry is trained (or loaded from the run directory) exactly as the zoo trains it, and 1,000
+samples at each temperature from 0.4 to 1.0 are scored against the references and the bar. Writes
+zoo_flow_temps.json/.md and zoo_flow_temps.png (16 samples per row, one row per flow and temperature).
+
 Part 3 (`--build`, hours on 2 cores): builds the default (`quick`) zoo of Fashion-MNIST, both instances of every
 entry, with the quality figures in the SL space and the bar; records per member family, arch, seed, steps, train and
 sample seconds, KID, precision, recall, pass/fail, the references, the total wall time, the load average and device.
@@ -17,7 +22,7 @@ sample seconds, KID, precision, recall, pass/fail, the references, the total wal
 Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
 the hardware.
 
-Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --build)
+Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --build)
 """
 import argparse, contextlib, json, os, platform, time
 from dataclasses import replace, asdict
@@ -149,6 +154,39 @@ def curves(real, only=None, gan_width=None):
             t0 = time.time()
         write()
 
+TEMPS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+def flow_temps(real):
+    "Quality of each flow's samples against the sampling temperature, with the zoo's recipe and budget."
+    import pandas as pd
+    from torchvision.utils import save_image
+    from gmfpt_nb.store import RunDir
+    from gmfpt_nb.spaces import get_space, real_key
+    from gmfpt_nb.zoo import train_gm, quality_references, quality_figures, QualityBar, _steps
+    cfg, bar, run, t0 = ZooConfig(), QualityBar(), RunDir(), time.time()
+    sl = get_space('sl', real, run); feat = lambda x: sl.embed(x).flatten(1)
+    refs = quality_references(real.heldout, feat, n=1000, seed=0); f_real = feat(real.heldout[:1000])
+    rows, strips = [], []
+    for name in [n for n, e in ZOO.items() if e.family == 'Flow']:
+        m, info = train_gm(ZOO[name], real.ref, run, real_key(real), 0, cfg)
+        for temp in TEMPS:
+            g = torch.Generator().manual_seed(0)
+            xs = torch.cat([m.sample(250, generator=g, temp=temp) for _ in range(cfg.n_samples // 250)])
+            xs = (xs.float() * 255).round().clamp(0, 255).to(torch.uint8)
+            q = quality_figures(f_real, feat(xs))
+            rows.append(dict(name=name, steps=_steps(ZOO[name], cfg), temp=temp, **q, fails=bar.failures(q, refs)))
+            strips.append(xs[:16].float() / 255); print(rows[-1], flush=True)
+    df = pd.DataFrame(rows); df.insert(df.columns.get_loc('fails'), 'passes', df.fails == '')
+    save_image(torch.cat(strips), OUT/'zoo_flow_temps.png', nrow=16, padding=1)
+    res = dict(hardware=hardware(), minutes=round((time.time() - t0) / 60, 1), zoo=asdict(cfg),
+               references=refs.to_dict('records'), bar_limits=bar.limits(refs), rows=df.to_dict('records'))
+    (OUT/'zoo_flow_temps.json').write_text(json.dumps(res, indent=1, default=str))
+    md = [f"# Flows: quality against the sampling temperature (SL space), zoo recipe and budget\n\n"
+          f"Hardware: {res['hardware']}\n", f"Bar limits: {res['bar_limits']}\n", to_markdown(df.set_index('name')),
+          "\n`zoo_flow_temps.png`: 16 samples per row, one row per flow and temperature, in the table's order.\n"]
+    (OUT/'zoo_flow_temps.md').write_text('\n'.join(md) + '\n')
+    print('\n'.join(md))
+
 def build(real):
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
@@ -178,7 +216,7 @@ def build(real):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    for k in ('speed', 'curves', 'build'): ap.add_argument(f'--{k}', action='store_true')
+    for k in ('speed', 'curves', 'flow-temps', 'build'): ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
     ap.add_argument('--gan-width', type=int, default=None,
                     help="--curves: the GANs' generator width (default: the zoo's); written to zoo_curves_gan<W>.*")
@@ -186,4 +224,5 @@ if __name__ == '__main__':
     real = real_data('fmnist')
     if a.speed: speed(real, a.only)
     if a.curves: curves(real, a.only, a.gan_width)
+    if a.flow_temps: flow_temps(real)
     if a.build: build(real)

@@ -360,7 +360,12 @@ def main(argv:list|None=None,  # the arguments after `gmfpt`; default: `sys.argv
             set_device(a.device)
         if a.cmd == 'reproduce':
             from gmfpt_nb.pipeline import reproduce
-            reproduce(a.preset, a.out, a.cache, a.stop_after, **({'quiet': True} if a.quiet else {}))
+            kw = {'quiet': True} if a.quiet else {}
+            if a.cluster:
+                from gmfpt_nb.cluster import RayEngine
+                with RayEngine(a.cluster, a.cluster_cpus, a.cluster_gpus) as eng:
+                    reproduce(a.preset, a.out, a.cache, a.stop_after, engine=eng, **kw)
+            else: reproduce(a.preset, a.out, a.cache, a.stop_after, **kw)
         elif a.cmd == 'demo':
             from gmfpt_nb.pipeline import load_attributor
             from gmfpt_nb.demo import serve

@@ -39,6 +39,13 @@ def _add_main_job(sub, cache:dict):
                         'table4: skip the open-set stage)')
     r.add_argument('--quiet', action='store_true',
                    help='print nothing but errors; the log file of the run still gets every line')
+    r.add_argument('--cluster', default=None, metavar='local|ADDRESS',
+                   help="run each stage's independent units (encoders, zoo members, artifacts, evaluation rows) as Ray "
+                        "tasks: 'local' on this machine, or a Ray cluster's address (needs gmfpt[cluster]; on a "
+                        "cluster, --cache must be a folder every machine sees at the same path)")
+    r.add_argument('--cluster-cpus', type=float, default=1, metavar='N', help='--cluster: CPUs per task (default 1)')
+    r.add_argument('--cluster-gpus', type=float, default=0, metavar='N',
+                   help='--cluster: GPUs per task, a fraction shares one (default 0: tasks run on CPUs)')
 
 # %% ../nbs/17_cli_args.ipynb #6b4d4613
 def _add_data_and_zoo(sub, cache:dict, budget:dict, skip:dict, rec:dict):

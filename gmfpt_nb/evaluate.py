@@ -99,6 +99,7 @@ def evaluate(ds:GMDataset,                   # the GM dataset (training side)
              test_ds:GMDataset|None=None,    # cross-dataset: test on this dataset instead
              test_manifolds:dict|None=None,  # cross-dataset: the manifolds of `test_ds`'s real images
              progress:bool=True,             # show a progress bar
+             only:list|None=None,            # compute only these (method, space, seed) rows (a cluster task); None: all
             ) -> pd.DataFrame:
     "Run every method x space x seed; one tidy row each (cached per row, so the run resumes)."
     run = run or RunDir()
@@ -111,7 +112,8 @@ def evaluate(ds:GMDataset,                   # the GM dataset (training side)
     key = dict(data=pixels_hash(ds.x), labels=pixels_hash(ds.y), classes=list(ds.classes),
                test_data=pixels_hash(tds.x), test_labels=pixels_hash(tds.y), cfg=cfg.key())
     # seed by seed: each finished seed is a complete table
-    todo = [(m, s, seed) for seed in cfg.seeds for m, s in method_runs(cfg)]
+    todo = [(m, s, seed) for seed in cfg.seeds for m, s in method_runs(cfg)
+            if only is None or (m, s, seed) in [tuple(o) for o in only]]
     bar = progress_bar(None, progress, total=len(todo), desc='evaluate')
     rows, inputs = [], {}
     for method, space, seed in todo:

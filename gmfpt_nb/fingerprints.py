@@ -88,7 +88,9 @@ def embed_2d(f,                  # features (N,D), array-like
         return TSNE(2, perplexity=min(30, (len(z) - 1) / 3), init='pca', random_state=seed).fit_transform(z)
     if method == 'umap':
         import umap
-        return umap.UMAP(n_components=2, random_state=seed, n_jobs=1).fit_transform(z)
+        n = torch.get_num_threads()
+        try: return umap.UMAP(n_components=2, random_state=seed, n_jobs=1).fit_transform(z)
+        finally: torch.set_num_threads(n)   # numba's OpenMP layer resets PyTorch's thread count
     raise GmfptError(f"unknown embedding method {method!r}; use tsne or umap")
 
 # %% ../nbs/12_fingerprints.ipynb #750ce236

@@ -29,9 +29,9 @@ from .report import *
 
 # %% auto #0
 __all__ = ['PRESETS', 'ARTIFACT_ROWS', 'BEYOND', 'Preset', 'stage_data', 'stage_spaces', 'stage_zoo', 'model_dir',
-           'load_attributor', 'best_space', 'shipped_attributor', 'stage_attributor', 'attributor_confusion',
-           'preset_state', 'figure_inputs', 'stage_figures', 'stage_beyond', 'stage_names', 'reproduce', 'stage_table4',
-           'load_report']
+           'attributor_dir', 'load_attributor', 'best_space', 'shipped_attributor', 'stage_attributor',
+           'attributor_confusion', 'preset_state', 'figure_inputs', 'stage_figures', 'stage_beyond', 'stage_names',
+           'reproduce', 'stage_table4', 'table4_inputs', 'load_report']
 
 # %% ../nbs/15_pipeline.ipynb #f10c92ec
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def stage_zoo(p:Preset,          # the preset: its zoo entries and budget
               instances:int|None=None,  # instances per architecture; None: the preset's
              ) -> GMDataset:
     "Build (or load) the zoo of preset `p` on `real`; returns its GM dataset, read back from the folder it writes."
-    folder = run.root/'gm-datasets'/f'{real.name}-{p.name}'
+    folder = run.root/'gm-datasets'/f'{real.name}-{p.name}'      # (one folder per real dataset and preset)
     t0, cfg = time.time(), replace(p.zoo, instances=instances or p.zoo.instances)
     man = build_zoo(real, folder, p.models, run=run, cfg=cfg, seed=p.seed, feature_space=sl)
     if not man.passes.all(): print(f"zoo on {real.name}: {(~man.passes).sum()} of {len(man)} members FAIL the bar")
@@ -122,8 +122,14 @@ def model_dir(model:str|Path|None=None,   # a folder, or a preset name; default:
              ) -> Path:
     "The attributor folder `model` names: a path, or a preset name (the one `gmfpt reproduce --preset NAME` leaves)."
     model = model or os.environ.get('GMFPT_MODEL') or 'quick'
-    if str(model) in PRESETS: return RunDir(cache).root/'attributors'/f"{PRESETS[str(model)].real}-{model}"
+    if str(model) in PRESETS: return attributor_dir(PRESETS[str(model)], RunDir(cache))
     return Path(model)
+
+def attributor_dir(p:Preset,    # a preset
+                   run:RunDir,  # its run directory
+                  ) -> Path:
+    "Where `reproduce` keeps preset `p`'s attributor: `<run>/attributors/<real>-<preset>`."
+    return run.root/'attributors'/f"{p.real}-{p.name}"
 
 
 # %% ../nbs/15_pipeline.ipynb #420e87e1
@@ -182,7 +188,7 @@ def stage_attributor(p:Preset,                  # the preset
                     ) -> Path:
     "Train ManiFPT in `table2`'s best space on `ds`; save it, with an example image per source, as `p`'s attributor."
     if att is None: att = shipped_attributor(p, ds, manifolds, table2, run)
-    d = model_dir(p.name, run.root)
+    d = attributor_dir(p, run)
     if _same_attributor(d, att): return d
     with replace_dir(d, force=True) as tmp:                   # the folder appears whole, or not at all
         att.save(tmp)
@@ -209,11 +215,11 @@ def attributor_confusion(att:Attributor,  # an attributor trained on `ds` with `
     return pd.crosstab(true, pd.Categorical(pred, cols), dropna=False).rename_axis('source').rename_axis(None, axis=1)
 
 # %% ../nbs/15_pipeline.ipynb #da3370a7
-def preset_state(preset:str='quick',         # a preset name
-                 cache:str|Path|None=None,   # the run directory; default: `cache_dir()`
+def preset_state(preset:str|Preset='quick',  # a preset, or its name
+                 cache:str|Path|None=None,    # the run directory; default: `cache_dir()`
                 ) -> SimpleNamespace:
     "The main job's real data, manifolds (one per space) and GM dataset for `preset`, cached (computed when missing)."
-    p, run = PRESETS[preset], RunDir(cache)
+    p, run = preset if isinstance(preset, Preset) else PRESETS[preset], RunDir(cache)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         real = stage_data(p)
         manifolds, _ = stage_spaces(p, real, run)
@@ -304,24 +310,29 @@ def stage_names(p:Preset,                  # the preset
     return s + ['cross zoos and table4', 'figures', *beyond]
 
 # %% ../nbs/15_pipeline.ipynb #45ba2749
-def reproduce(preset:str='quick',          # a preset name (see `PRESETS`)
+def reproduce(preset:str|Preset='quick',   # a preset name (see `PRESETS`), or a preset
               out:str|Path='reports',      # the report folder; the run writes into `out/<preset>`
               cache:str|Path|None=None,    # the run directory; default: `cache_dir()`
               stop_after:str|None=None,    # 'table2': stop before the cross-dataset zoos; 'table4': before the open set
               figures:bool=True,           # False: no report charts, and no figure stage with stop_after='table2'
               quiet:bool=False,            # print nothing but errors; the log file still gets every line
+              engine=None,                 # e.g. a `cluster.RayEngine`: each stage's independent units run on it first
              ):
     "The main job: the paper's pipeline on the embedded default, writing tables and a report to `out/<preset>`."
-    if preset not in PRESETS: raise GmfptError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
+    if not isinstance(preset, Preset) and preset not in PRESETS:
+        raise GmfptError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
     if stop_after not in (None, 'table2', 'table4'):
         raise GmfptError(f"--stop-after takes 'table2' or 'table4', not {stop_after!r}")
-    p, out, run = PRESETS[preset], Path(out)/preset, RunDir(cache)
+    p = preset if isinstance(preset, Preset) else PRESETS[preset]
+    if not p.name.replace('-', '').replace('_', '').isalnum():   # it names folders
+        raise GmfptError(f"a preset's name must be letters, digits, '-' and '_' only, not {p.name!r}")
+    out, run = Path(out)/p.name, RunDir(cache)
     out.mkdir(parents=True, exist_ok=True)
-    with run_lock(run, preset):
-        log = StageLog(stage_names(p, stop_after, figures), _log_path(run, preset), _last_times(out), quiet)
+    with run_lock(run, p.name):
+        log = StageLog(stage_names(p, stop_after, figures), _log_path(run, p.name), _last_times(out), quiet)
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log) if quiet else contextlib.nullcontext():
-            log.begin(f"gmfpt reproduce --preset {preset}" + (f" --stop-after {stop_after}" if stop_after else ''))
-            _reproduce(p, out, run, stop_after, figures, log)
+            log.begin(f"gmfpt reproduce --preset {p.name}" + (f" --stop-after {stop_after}" if stop_after else ''))
+            _reproduce(p, out, run, stop_after, figures, log, engine)
 
 # %% ../nbs/15_pipeline.ipynb #37876e7c
 def _log_path(run:RunDir, preset:str) -> Path:
@@ -334,13 +345,16 @@ def _last_times(out:Path) -> dict:
     except (OSError, ValueError, AttributeError): return {}
 
 # %% ../nbs/15_pipeline.ipynb #4b376930
-def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures:bool=True, log:StageLog|None=None):
+def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures:bool=True, log:StageLog|None=None,
+               engine=None):
     "Run the stages of preset `p` in order, timing each, and write the report folder `out` (the report after each)."
     log, att_dir, fd, t0 = log or StageLog(stage_names(p, stop_after, figures)), None, out/'figures', time.time()
     report = lambda: write_report(p, out, log.times, att_dir, stages=log.stages, stop_after=stop_after, log=log.path)
     @contextlib.contextmanager
     def stage(name):
-        with log.stage(name): yield
+        with log.stage(name):
+            if engine is not None: engine.prefetch(name, p, run)   # fills the cache; the stage then reads it
+            yield
         report()
     with stage('data'):
         real = stage_data(p)
@@ -400,21 +414,28 @@ def stage_table4(p:Preset,      # the preset: its two cross-dataset real dataset
                  out:Path,      # the report folder: `table4_results.csv` is written after each seed
                 ) -> pd.DataFrame:
     "Table 4: a zoo (one instance per entry) on each of `p.cross`, trained on one, tested on the other."
+    t, cross = table4_inputs(p, run), []
+    for seed in p.eval.seeds:          # seed by seed over both directions: after each seed the table is complete so far
+        for tr, te, m_te in t.dirs:
+            r = evaluate(t.dss[tr], t.mans[tr], replace(p.eval, seeds=(seed,)), run, test_ds=t.dss[te],
+                         test_manifolds=m_te)
+            cross.append(r.assign(dataset=f'{tr} -> {te}'))
+        t4 = pd.concat(cross)
+        write_table(t4, out, 'table4_results', to_markdown(attribution_table(t4)))
+    return t.spaces
+
+def table4_inputs(p:Preset,    # the preset: its two cross-dataset real datasets
+                  run:RunDir,  # the run directory
+                 ) -> SimpleNamespace:
+    "Table 4's inputs (built or loaded): real data, manifolds and zoo of each of `p.cross`, and both directions."
     (a, b), reals, mans, dss, tables = p.cross, {}, {}, {}, []
     for r in (a, b):
         reals[r] = stage_data(p, r)
         mans[r], t = stage_spaces(p, reals[r], run); tables.append(t)
         dss[r] = stage_zoo(p, reals[r], run, mans[r]['sl'].space if 'sl' in mans[r] else None, instances=1)
-    # the training side's spaces, the test side's real manifold
+    # (training side, test side, the test side's real manifolds in the training side's spaces)
     dirs = [(tr, te, stage_spaces(p, reals[te], run, spaces_from=mans[tr])[0]) for tr, te in ((a, b), (b, a))]
-    cross = []
-    for seed in p.eval.seeds:          # seed by seed over both directions: after each seed the table is complete so far
-        for tr, te, m_te in dirs:
-            r = evaluate(dss[tr], mans[tr], replace(p.eval, seeds=(seed,)), run, test_ds=dss[te], test_manifolds=m_te)
-            cross.append(r.assign(dataset=f'{tr} -> {te}'))
-        t4 = pd.concat(cross)
-        write_table(t4, out, 'table4_results', to_markdown(attribution_table(t4)))
-    return pd.concat(tables)
+    return SimpleNamespace(reals=reals, mans=mans, dss=dss, dirs=dirs, spaces=pd.concat(tables))
 
 
 # %% ../nbs/15_pipeline.ipynb #1e979f95

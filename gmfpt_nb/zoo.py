@@ -19,7 +19,7 @@ from .gms import *
 
 # %% auto #0
 __all__ = ['KNOWN_BAD', 'KEY_FILE', 'ZooConfig', 'use_bf16', 'train_gm', 'kid', 'precision_recall', 'quality_figures',
-           'quality_references', 'QualityBar', 'sample_gm', 'instance_name', 'build_zoo']
+           'quality_references', 'QualityBar', 'sample_gm', 'instance_name', 'train_member', 'build_zoo']
 
 # %% ../nbs/04_zoo.ipynb #acd7f6c5
 @dataclass(frozen=True)
@@ -316,6 +316,20 @@ def instance_name(arch:str,    # the entry's name
     "A member's name in a GM dataset: the entry's name, with `-s<seed>` when the zoo has several instances."
     return arch if cfg.instances == 1 else f'{arch}-s{seed}'
 
+# %% ../nbs/04_zoo.ipynb #b9714eb8
+def train_member(name:str,                   # the entry's name (`ZOO`)
+                 real:RealData,              # real data: the model trains on `real.ref`
+                 seed:int,                   # the instance's seed
+                 run:RunDir|None=None,       # run directory of the caches; None: the default `RunDir()`
+                 cfg:ZooConfig=ZooConfig(),  # training and sampling settings
+                 progress:bool=False,        # show a progress bar while training
+                 device=None,                # torch device; None: CUDA when present, else CPU
+                ) -> tuple:
+    "Train (or load) one zoo member and draw its samples (cached): (model, info, samples, sample seconds, samples key)."
+    e, run, rkey = ZOO[name], run or RunDir(), real_key(real)
+    model, info = train_gm(e, real.ref, run, rkey, seed, cfg, progress, device=device)
+    return (model, info, *_samples(e, model, _train_key(e, rkey, seed, cfg), run, cfg, seed))
+
 # %% ../nbs/04_zoo.ipynb #651dac21
 def build_zoo(real:RealData,                # real data: models train on `real.ref`; real/ gets `real.heldout`
               out:str|Path,                 # GM dataset folder to write
@@ -331,7 +345,7 @@ def build_zoo(real:RealData,                # real data: models train on `real.r
              ) -> pd.DataFrame:
     "Train and sample the zoo on `real`; write the GM dataset folder `out` and its quality references; the manifest."
     run, out, names = run or RunDir(), Path(out), list(names or ZOO)
-    rkey, n_real = real_key(real), n_real or cfg.n_samples
+    n_real = n_real or cfg.n_samples
     if not (out/REAL).exists(): _write_pngs(real.heldout[:n_real], out/REAL)
     feat = ((lambda x: feature_space.embed(x).flatten(1)) if feature_space is not None
             else (lambda x: x.flatten(1).float() / 255))
@@ -341,8 +355,7 @@ def build_zoo(real:RealData,                # real data: models train on `real.r
     rows, jobs = [], [(name, seed + i) for name in names for i in range(cfg.instances)]
     for name, s in progress_bar(jobs, progress, desc='zoo'):
         e = ZOO[name]
-        model, info = train_gm(e, real.ref, run, rkey, s, cfg, progress, device=device)
-        xs, t_sample, skey = _samples(e, model, _train_key(e, rkey, s, cfg), run, cfg, s)
+        model, info, xs, t_sample, skey = train_member(name, real, s, run, cfg, progress, device)
         member = instance_name(name, s, cfg)
         if not _holds(out/member, skey, len(xs)): _write_pngs(xs, out/member, skey)
         q = quality_figures(f_real, feat(xs))

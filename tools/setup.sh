@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything gmfpt needs, idempotently: a virtual env with the package (editable) and its dev tools,
+# Set up everything gmfpt needs, idempotently: a virtual env with the package (editable), its dev tools and the
+# cluster extra (Ray, which a test starts locally),
 # the Fashion-MNIST files (Debian's dataset-fashion-mnist where apt works, else a one-time download), and Debian's
 # chromium for the browser tests (Playwright drives it; no browser is downloaded).
 set -euo pipefail
@@ -12,7 +13,7 @@ stamp="$VENV/.gmfpt-installed"
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "gmfpt setup: installing the package and its dependencies into $VENV (first time: a few minutes)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]' 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev,cluster]' 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   echo "$want" > "$stamp"
 fi
 
