@@ -96,6 +96,8 @@ def stage_spaces(p:Preset,                    # the preset: its spaces, encoder 
         rows.append(dict(real=real.name, space=name, dim=m.d, index=p.index.kind, quality_measure=measure,
                          quality=info.get('test_accuracy', info.get('linear_probe_accuracy')),
                          seconds=round(time.time() - t0, 1)))
+        print(f"space {name} on {real.name}: {len(real.ref)} reference images, {m.d}-d, {p.index.kind} index, "
+              f"ready in {rows[-1]['seconds']}s")
         manifolds[name] = m
     return manifolds, pd.DataFrame(rows)[['real', 'space', 'dim', 'index', 'quality', 'quality_measure', 'seconds']]
 

@@ -166,12 +166,23 @@ def fit_learner(model,               # the network to train, in place
                 metrics=None,        # fastai metrics computed on the validation set; None: none
                 seed:int=0,          # seed for fastai's `set_seed` (reproducible mode)
                 verbose:bool=False,  # show fastai's progress bar and results table
-                cbs=None):           # extra fastai callbacks
+                cbs=None,            # extra fastai callbacks
+                progress:str|None=None,  # without `verbose`: print a line per epoch named this (loss, time left)
+               ):
     "Train `model` with fastai's one-cycle policy; returns the `Learner` (model in eval mode)."
     from fastai.learner import Learner
     from fastai.torch_core import set_seed
+    from fastai.callback.core import Callback
     import fastai.callback.progress, fastai.callback.schedule  # patch Learner with no_bar / fit_one_cycle
+    class EpochLine(Callback):
+        order = 60                                             # after the Recorder has smoothed the loss
+        def before_fit(self): self.t0 = time.time()
+        def after_epoch(self):
+            e, n, dt = self.epoch + 1, self.n_epoch, time.time() - self.t0
+            print(f"{progress}: epoch {e}/{n}, loss {float(self.smooth_loss):.4f}, {dt:.0f}s"
+                  + (f", about {dt / e * (n - e):.0f}s to go" if e < n else ''), flush=True)
     set_seed(seed, reproducible=True)
+    cbs = [*(cbs or []), *([EpochLine()] if progress and not verbose else [])]
     learn = Learner(dls, model, loss_func=loss_func, metrics=metrics or [], wd=wd, cbs=cbs)
     if verbose: learn.fit_one_cycle(epochs, lr)
     else:
@@ -256,7 +267,7 @@ def sl_space(real:RealData,                      # trained on `real.ref` and its
         t0 = time.time()
         dls = tensor_dls(real.ref, real.ref_labels, real.heldout, real.heldout_labels, cfg.bs, cfg.seed)
         fit_learner(model, dls, nn.CrossEntropyLoss(), cfg.epochs_sl, cfg.lr, metrics=[accuracy], seed=cfg.seed,
-                    verbose=verbose)
+                    verbose=verbose, progress='encoder sl')
         info = dict(test_accuracy=accuracy_of(model, real.heldout, real.heldout_labels),
                     train_seconds=round(time.time() - t0, 1), n_train=len(real.ref), feature_dim=model.n_feat)
         return model.cpu(), info
@@ -342,7 +353,8 @@ def ssl_space(real:RealData,                      # trained on `real.ref` withou
         nv = min(len(real.heldout), 1024)
         dls = tensor_dls(real.ref[i], torch.zeros(len(i)), real.heldout[:nv], torch.zeros(nv),
                          max(cfg.bs, 256), cfg.seed)
-        fit_learner(BarlowTwins(enc), dls, barlow_loss, cfg.epochs_ssl, cfg.lr, seed=cfg.seed, verbose=verbose)
+        fit_learner(BarlowTwins(enc), dls, barlow_loss, cfg.epochs_ssl, cfg.lr, seed=cfg.seed, verbose=verbose,
+                    progress='encoder ssl')
         sp = FeatureSpace('ssl', enc)
         info = dict(linear_probe_accuracy=(linear_probe(sp, real, seed=cfg.seed)
                                            if len(real.ref_labels.unique()) > 1 else None),  # no classes, no probe
