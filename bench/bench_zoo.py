@@ -18,6 +18,9 @@ zoo_flow_temps.json/.md and zoo_flow_temps.png (16 samples per row, one row per 
 Part 3 (`--build`, hours on 2 cores): builds the default (`quick`) zoo of Fashion-MNIST, both instances of every
 entry, with the quality figures in the SL space and the bar; records per member family, arch, seed, steps, train and
 sample seconds, KID, precision, recall, pass/fail, the references, the total wall time, the load average and device.
+Members are trained one by one first (every entry's first instance, GANs first, then the second instances), each
+recorded in zoo_progress.json as soon as it is done, so a build interrupted after hours resumes from the cache and
+keeps what it measured; the GM dataset folder and zoo.json/.md follow when every member is trained.
 
 Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
 the hardware.
@@ -187,13 +190,35 @@ def flow_temps(real):
     (OUT/'zoo_flow_temps.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
+def build_order(names, instances, seed=0):
+    "Members in the order the build trains them: every entry's first instance (GANs first: the least known), then the rest."
+    first = sorted(names, key=lambda n: ZOO[n].family != 'GAN')
+    return [(n, seed + i) for i in range(instances) for n in first]
+
 def build(real):
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
-    from gmfpt_nb.zoo import build_zoo, QualityBar
+    from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name
     from gmfpt_nb.pipeline import PRESETS
-    p, run = PRESETS['quick'], RunDir()
+    p, run, bar = PRESETS['quick'], RunDir(), QualityBar()
     sl, t0, load0 = get_space('sl', real, run, p.encoders), time.time(), os.getloadavg()
+    # member by member first, each recorded as soon as it is trained (zoo_progress.json): the build takes hours on
+    # 2 cores, and an interrupted one keeps both its models (cached) and what it measured; then the folder, all cached
+    feat = lambda x: sl.embed(x).flatten(1)
+    refs = quality_references(real.heldout, feat, n=1000, seed=p.seed); f_real = feat(real.heldout[:1000])
+    prog = OUT/'zoo_progress.json'
+    done = {(r['arch'], r['seed']): r for r in (json.loads(prog.read_text())['members'] if prog.exists() else [])}
+    for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed):
+        if (name, s) in done: continue
+        t = time.time(); _, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
+        q = quality_figures(f_real, feat(xs))
+        done[(name, s)] = dict(name=instance_name(name, s, p.zoo), arch=name, seed=s, family=ZOO[name].family,
+                               steps=info.get('steps'), train_seconds=info.get('train_seconds'),
+                               sample_seconds=t_sample, **q, fails=bar.failures(q, refs),
+                               wall_seconds=round(time.time() - t), load_avg=[round(v, 2) for v in os.getloadavg()])
+        prog.write_text(json.dumps(dict(hardware=hardware(), bar_limits=bar.limits(refs),
+                                        members=list(done.values())), indent=1))
+        print(done[(name, s)], flush=True)
     man = build_zoo(real, run.root/'gm-datasets'/f'{real.name}-{p.name}', p.models, run=run, cfg=p.zoo,
                     seed=p.seed, feature_space=sl)
     wall = time.time() - t0
