@@ -30,7 +30,7 @@ def stage_units(stage:str,    # a stage name of `reproduce` (`stage_names`)
                 run:RunDir,   # the run directory (Table 4's inputs are assembled in it between phases)
                ):
     "The independent units of `stage`, phase by phase: yields lists of units (dicts); nothing for other stages."
-    spaces, rows = p.eval.spaces, [(m, s) for m, s in method_runs(p.eval)]
+    spaces, rows = p.eval.spaces, method_runs(p.eval)
     if stage == 'spaces': yield [dict(kind='space', real=p.real, space=s) for s in spaces]
     elif stage == 'zoo': yield _members(p, p.real, p.zoo.instances)
     elif stage == 'table2':
