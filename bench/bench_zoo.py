@@ -190,12 +190,12 @@ def flow_temps(real):
     (OUT/'zoo_flow_temps.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
-def build_order(names, instances, seed=0):
-    "Members in the order the build trains them: every entry's first instance (GANs first: the least known), then the rest."
-    first = sorted(names, key=lambda n: ZOO[n].family != 'GAN')
-    return [(n, seed + i) for i in range(instances) for n in first]
+def build_order(names, instances, seed=0, first=()):
+    "Members in the order the build trains them: every entry's first instance (`first`, then GANs: the least known), then the rest."
+    order = sorted(names, key=lambda n: (n not in first, ZOO[n].family != 'GAN'))
+    return [(n, seed + i) for i in range(instances) for n in order]
 
-def build(real):
+def build(real, first=()):
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
     from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name
@@ -208,7 +208,7 @@ def build(real):
     refs = quality_references(real.heldout, feat, n=1000, seed=p.seed); f_real = feat(real.heldout[:1000])
     prog = OUT/'zoo_progress.json'
     done = {(r['arch'], r['seed']): r for r in (json.loads(prog.read_text())['members'] if prog.exists() else [])}
-    for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed):
+    for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first):
         if (name, s) in done: continue
         t = time.time(); _, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
         q = quality_figures(f_real, feat(xs))
@@ -243,6 +243,7 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     for k in ('speed', 'curves', 'flow-temps', 'build'): ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
+    ap.add_argument('--first', nargs='*', default=(), help='--build: train these entries first (e.g. after a recipe change)')
     ap.add_argument('--gan-width', type=int, default=None,
                     help="--curves: the GANs' generator width (default: the zoo's); written to zoo_curves_gan<W>.*")
     a = ap.parse_args(); OUT.mkdir(exist_ok=True)
@@ -250,4 +251,4 @@ if __name__ == '__main__':
     if a.speed: speed(real, a.only)
     if a.curves: curves(real, a.only, a.gan_width)
     if a.flow_temps: flow_temps(real)
-    if a.build: build(real)
+    if a.build: build(real, a.first)

@@ -33,7 +33,7 @@ class ZooConfig:
     channels_last: bool = True     # GANs and flows train channels-last (faster on CPU; not the UNets: slower)
     bs: int = 64                   # batch size
     lr: float = 2e-4               # Adam learning rate of GANs (VAEs and flows: x2.5, diffusion: x5); see `_opts`
-    lr_ttur: tuple = (1e-4, 4e-4)  # hinge and WGAN-GP GANs: (generator, discriminator) Adam lr, betas (0, 0.9)
+    lr_ttur: tuple = (1e-4, 4e-4)  # hinge and WGAN-GP GANs without their own `adam`: (G, D) Adam lr, betas (0, 0.9)
     n_critic: int = 2              # WGAN-GP: critic steps per generator step
     ema: float = 0.999             # decay (after warm-up) of the EMA of GAN generators and diffusion UNets; 0: none
     bf16: bool|None = None         # bf16 autocast for GANs, VAEs, diffusion; None: where the hardware has bf16 units
@@ -73,7 +73,8 @@ def _train_key(e:GMEntry, real_key:dict, seed:int, cfg:ZooConfig) -> dict:
 # %% ../nbs/04_zoo.ipynb #b8ea9d40
 def _opts(model, e, cfg):
     if e.family == 'GAN':
-        (lr_g, lr_d), b = ((cfg.lr_ttur, (0., 0.9)) if e.loss in ('hinge', 'wgan-gp') else ((cfg.lr,) * 2, (.5, .999)))
+        ttur = e.loss in ('hinge', 'wgan-gp')
+        lr_g, lr_d, *b = e.get('adam', (*cfg.lr_ttur, 0., .9) if ttur else (cfg.lr, cfg.lr, .5, .999))
         return [torch.optim.Adam(model.G.parameters(), lr_g, betas=b),
                 torch.optim.Adam(model.D.parameters(), lr_d, betas=b)]
     return [torch.optim.Adam(model.parameters(), cfg.lr * (5 if e.family == 'Diffusion' else 2.5))]
