@@ -6,7 +6,8 @@ Docs: https://gmfpt.github.io/gmfpt/baselines.html.md"""
 
 # %% ../nbs/09_baselines.ipynb #f07c6b4d
 from __future__ import annotations
-import io, math, time
+import io, math, tempfile, time
+from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image, ImageFilter
 from .store import *
@@ -67,7 +68,7 @@ class FeatureBaseline(Baseline):
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
-        ftr, fva = self.feats(x_tr), self.feats(x_va)
+        ftr, fva = chunked(self.feats, x_tr), chunked(self.feats, x_va)    # rows on disk: a chunk at a time
         best = None
         for C in (0.1, 1., 10.):
             clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000)).fit(ftr, y_tr.numpy())
@@ -79,12 +80,12 @@ class FeatureBaseline(Baseline):
                       x, # uint8 images (N,C,H,W)
                      ):
         "The logistic regression's class probabilities (N,n_classes)."
-        return torch.from_numpy(self.clf.predict_proba(self.feats(x))).float()
+        return torch.from_numpy(self.clf.predict_proba(chunked(self.feats, x))).float()
     def features(self,
                  x, # uint8 images (N,C,H,W)
                 ):
         "The standardised hand-crafted features (N,D)."
-        return torch.from_numpy(self.clf[0].transform(self.feats(x))).float()
+        return torch.from_numpy(self.clf[0].transform(chunked(self.feats, x))).float()
 
 # %% ../nbs/09_baselines.ipynb #70d479ed
 class McClo18(FeatureBaseline):
@@ -180,14 +181,19 @@ class Marra19(Baseline):
             seed=0,            # unused
            ):
         "One fingerprint per source: the mean median-filter residual of its training images."
-        r = median_residual(x_tr)
-        self.fps = torch.stack([r[y_tr == c].mean(0) for c in range(n_classes)])
+        if torch.is_tensor(x_tr):
+            r = median_residual(x_tr); self.fps = torch.stack([r[y_tr == c].mean(0) for c in range(n_classes)])
+            return self
+        s = torch.zeros(n_classes, *x_tr.shape[1:], dtype=torch.float64)    # rows on disk: sums, a chunk at a time
+        for i in range(0, len(x_tr), 4096):
+            s.index_add_(0, y_tr[i:i+4096], median_residual(x_tr[i:i+4096]).double())
+        self.fps = (s / torch.bincount(y_tr, minlength=n_classes).view(-1, *[1] * (s.dim() - 1))).float()
         return self
     def features(self,
                  x, # uint8 images (N,C,H,W)
                 ):
         "Normalised cross-correlations (N,n_classes) of the images' residuals with the fingerprints."
-        return _ncc(median_residual(x), self.fps)
+        return chunked(lambda b: _ncc(median_residual(b), self.fps), x)
     def predict_proba(self,
                       x, # uint8 images (N,C,H,W)
                      ):
@@ -218,6 +224,8 @@ class CNNBaseline(Baseline):
                ):
         "Training images and labels after augmentation: here none."
         return x, y
+    def _inputs(self, x):       # rows on disk: transformed as they are read
+        return self.inputs(x) if torch.is_tensor(x) else MappedRows(x, self.inputs)
     def fit(self,
             x_tr,              # uint8 training images (N,C,H,W)
             y_tr,              # their labels (N,), in 0..n_classes-1
@@ -230,31 +238,32 @@ class CNNBaseline(Baseline):
         "Train the network with `train_attributor`, keeping the best validation epoch."
         from dataclasses import replace
         xa, ya = self.augment(x_tr, y_tr, seed)
-        xi = self.inputs(xa)
+        xi = self._inputs(xa)
         torch.manual_seed(seed)
         net = self.make_net(tuple(xi.shape[1:]), n_classes, cfg)
         if hasattr(net, 'std'): net.std.fit(xi)
         cfg = replace(cfg, epochs=max(1, round(cfg.epochs * self.epochs_factor)))
-        self.net, self.info = train_attributor(xi, ya, self.inputs(x_va), y_va, n_classes, cfg, seed, model=net)
+        self.net, self.info = train_attributor(xi, ya, self._inputs(x_va), y_va, n_classes, cfg, seed, model=net)
         return self
     def predict_proba(self,
                       x, # uint8 images (N,C,H,W)
                      ):
         "Softmax of the network's logits (N,n_classes)."
-        return F.softmax(predict_logits(self.net, self.inputs(x)), 1)
+        return F.softmax(predict_logits(self.net, self._inputs(x)), 1)
     def features(self,
                  x, # uint8 images (N,C,H,W)
                 ):
         "The network's penultimate features (N,D)."
-        return predict_logits(self.net, self.inputs(x), features=True)
+        return predict_logits(self.net, self._inputs(x), features=True)
 
 # %% ../nbs/09_baselines.ipynb #13ae89e2
 def blur_jpeg(x:torch.Tensor, # uint8 images (N,C,H,W)
               p:float=0.1,    # probability of blurring an image, and of JPEG-compressing it
               seed:int=0,     # seeds the draws
+              rng=None,       # a numpy `Generator` to draw from instead (continues a sequence of chunks)
              ) -> torch.Tensor:
     "Wang20's augmentation: blur (sigma ~ U[0,3]) and JPEG (quality ~ U[30,100]), each with probability `p`."
-    rng = np.random.default_rng(seed); out = x.clone()
+    rng = rng or np.random.default_rng(seed); out = x.clone()
     for i in range(len(x)):
         b, j = rng.random() < p, rng.random() < p
         if not (b or j): continue
@@ -285,7 +294,12 @@ class Wang20(CNNBaseline):
                 seed, # seeds `blur_jpeg`
                ):
         "The originals plus one `blur_jpeg` draw of each."
-        return torch.cat([x, blur_jpeg(x, 0.1, seed)]), torch.cat([y, y])
+        if torch.is_tensor(x): return torch.cat([x, blur_jpeg(x, 0.1, seed)]), torch.cat([y, y])
+        self._tmp, rng = tempfile.TemporaryDirectory(), np.random.default_rng(seed)   # rows on disk: the draws
+        f = Path(self._tmp.name)/'augmented.u8'                                         # written beside them, in order
+        with open(f, 'wb') as out:
+            for i in range(0, len(x), 4096): out.write(blur_jpeg(x[i:i+4096], 0.1, rng=rng).numpy().tobytes())
+        return cat_rows([x, DiskRows([(f, 0, len(x))], np.uint8, x.row_shape)]), torch.cat([y, y])
 
 # %% ../nbs/09_baselines.ipynb #015a51de
 class SepConv(nn.Module):

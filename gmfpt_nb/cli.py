@@ -69,16 +69,17 @@ def _check_k(c, real, a):
 # %% ../nbs/17_cli.ipynb #82104cd7
 def _cmd_data(a):
     "`gmfpt data`: print a summary of a real dataset or of a GM dataset folder."
-    from gmfpt_nb.data import read_gm_folder, real_data, summarize
-    if Path(a.source).is_dir():
-        ds = read_gm_folder(a.source, recursive=a.recursive, on_error='skip' if a.skip_bad else 'raise')
-        t = summarize(ds.x, ds.y, ds.classes)
+    from gmfpt_nb.data import real_data
+    if Path(a.source).is_dir():                 # read a chunk of files at a time: any size of folder
+        from gmfpt_nb.image_store import folder_summary
+        t, shape, failed = folder_summary(a.source, a.recursive, 'skip' if a.skip_bad else 'raise')
         if a.json:
-            print(json.dumps(dict(folder=str(a.source), n_images=len(ds), shape=list(ds.x.shape[1:]),
+            print(json.dumps(dict(folder=str(a.source), n_images=int(t.n.sum()), shape=list(shape),
                                   sources=json.loads(t.to_json(orient='records')),
-                                  failed=[dict(path=str(p), reason=m) for p, m in ds.failed]), indent=1))
-        else: print(ds); print(t.to_string(index=False))
-        _report_failed(ds.failed)
+                                  failed=[dict(path=str(p), reason=m) for p, m in failed]), indent=1))
+        else:
+            print(f"GMDataset({t.n.sum()} images {shape}, {len(t) - 1} GMs + real)"); print(t.to_string(index=False))
+        _report_failed(failed)
     else:
         rd = real_data(a.source)
         print(json.dumps(dict(name=rd.name, n_reference=len(rd.ref), n_heldout=len(rd.heldout),
@@ -170,6 +171,17 @@ def _cmd_artifacts(a):
           "(read them with gmfpt_nb.manifold.load_artifacts or iter_artifacts)")
 
 # %% ../nbs/17_cli.ipynb #f9917fd4
+def _gm_folder(a, run, seed:int):
+    "The GM dataset folder `a.folder` as `folder_store` reads it: the GM images on disk, read a batch at a time."
+    from gmfpt_nb.image_store import folder_store
+    on_error = 'skip' if a.skip_bad else 'raise'
+    key = dict(folder=str(Path(a.folder).resolve()), ref_fraction=a.ref_fraction, seed=seed, recursive=a.recursive,
+               on_error=on_error)
+    real, ds = folder_store(a.folder, run.stage('images', key), a.ref_fraction, seed, recursive=a.recursive,
+                            on_error=on_error)
+    _report_failed(ds.failed)
+    return real, ds
+
 def _cmd_train(a):
     "`gmfpt train`: train an attributor on a GM dataset folder and save it to `--out`."
     from gmfpt_nb import store, data, spaces, manifold as mf, evaluate, beyond, pipeline
@@ -179,9 +191,7 @@ def _cmd_train(a):
     store.check_replaceable(out, a.force)                  # before training, not after
     if not 0 < a.ref_fraction < 1: _fail(f"--ref-fraction must be between 0 and 1, not {a.ref_fraction}")
     p, run = pipeline.PRESETS[a.preset], store.RunDir(a.cache)
-    real, ds = data.folder_data(a.folder, a.ref_fraction, a.seed, recursive=a.recursive,
-                                on_error='skip' if a.skip_bad else 'raise')
-    _report_failed(ds.failed)
+    real, ds = _gm_folder(a, run, a.seed)
     c = _check_k(_train_cfg(a), real, a)
     print(real); print(ds)
     m = mf.manifold(spaces.folder_space(a.space, real, run, p.encoders), real.ref, run, _index(a, p), verbose=False)
@@ -200,9 +210,7 @@ def _cmd_evaluate(a):
     p, run = pipeline.PRESETS[a.preset], store.RunDir(a.cache)
     bad = [b for b in a.baselines if b not in baselines.BASELINES and b != 'none']
     if bad: _fail(f"unknown baselines {bad}; use some of {', '.join(baselines.BASELINES)}, or none")
-    real, ds = data.folder_data(a.folder, a.ref_fraction, 0, recursive=a.recursive,
-                                on_error='skip' if a.skip_bad else 'raise')
-    _report_failed(ds.failed)
+    real, ds = _gm_folder(a, run, 0)
     c = _check_k(_train_cfg(a), real, a)
     sps = {s: spaces.folder_space(s, real, run, p.encoders) for s in a.spaces}
     manifolds = {s: mf.manifold(sp, real.ref, run, _index(a, p), verbose=False) for s, sp in sps.items()}

@@ -18,8 +18,8 @@ __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'MAX_IDX_VALUES', 
            'GREY_MODES', 'REAL', 'FAMILIES', 'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS',
            'read_idx', 'fmnist_dir', 'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode',
            'read_image', 'ImageSet', 'list_images', 'read_images', 'read_manifest', 'write_manifest', 'GMDataset',
-           'read_gm_folder', 'Splits', 'stratified_splits', 'split_reference', 'RealData', 'real_data', 'summarize',
-           'folder_data', 'perturb', 'random_perturb']
+           'gm_folder_files', 'read_gm_folder', 'Splits', 'stratified_splits', 'split_reference', 'RealData',
+           'real_data', 'summarize', 'folder_data', 'perturb', 'random_perturb']
 
 # %% ../nbs/01_data.ipynb #06f35eb8
 FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -272,12 +272,11 @@ class GMDataset:
         return f"GMDataset({len(self)} images {tuple(self.x.shape[1:])}, {len(self.classes)-1} GMs + real)"
 
 # %% ../nbs/01_data.ipynb #47b0c81a
-def read_gm_folder(root:str|Path,              # folder with `real/` and one sub-folder per GM
-                   manifest:str|Path|None=None, # default: `root/manifest.csv` or `.parquet` if present
-                   recursive:bool=False,        # also the images in sub-folders of each source folder, at any depth
-                   **kw,                        # passed to `read_images` (channels, size, resize, on_error)
-                  ) -> GMDataset:
-    "Read a GM dataset folder: real images (class 0) and one class per GM, checked against its manifest."
+def gm_folder_files(root:str|Path,              # folder with `real/` and one sub-folder per GM
+                    manifest:str|Path|None=None, # default: `root/manifest.csv` or `.parquet` if present
+                    recursive:bool=False,        # also the images in sub-folders of each source folder, at any depth
+                   ) -> tuple[list, pd.DataFrame, list]:
+    "The sources of a GM dataset folder ('real', then the GMs), its manifest and its (class index, file) pairs; nothing read."
     root = Path(root)
     if not root.is_dir(): raise DatasetError(f"{root}: no such folder")
     if not (root/REAL).is_dir(): raise DatasetError(f"{root}: no '{REAL}/' sub-folder; put the real images there")
@@ -299,7 +298,15 @@ def read_gm_folder(root:str|Path,              # folder with `real/` and one sub
         df = pd.DataFrame([dict(name=g, family='?', **{c: '?' for c in DESIGN_CHOICES},
                                 train_data='?', seed=-1, n_samples=-1) for g in gms])
     classes = [REAL, *gms]
-    files = [(i, p) for i, c in enumerate(classes) for p in list_images(root/c, recursive)]
+    return classes, df, [(i, p) for i, c in enumerate(classes) for p in list_images(root/c, recursive)]
+
+def read_gm_folder(root:str|Path,              # folder with `real/` and one sub-folder per GM
+                   manifest:str|Path|None=None, # default: `root/manifest.csv` or `.parquet` if present
+                   recursive:bool=False,        # also the images in sub-folders of each source folder, at any depth
+                   **kw,                        # passed to `read_images` (channels, size, resize, on_error)
+                  ) -> GMDataset:
+    "Read a GM dataset folder: real images (class 0) and one class per GM, checked against its manifest."
+    classes, df, files = gm_folder_files(root, manifest, recursive)
     s = read_images([p for _, p in files], **kw)
     lab = {p: i for i, p in files}
     return GMDataset(s.x, torch.tensor([lab[p] for p in s.paths]), classes, df, s.paths, s.failed)

@@ -6,14 +6,15 @@ Docs: https://gmfpt.github.io/gmfpt/image_store.html.md"""
 
 # %% ../nbs/01_image_store.ipynb #19a9e849
 from __future__ import annotations
+import math
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, pandas as pd, torch
 from PIL import Image
 from .store import *
 from .data import *
 
 # %% auto #0
-__all__ = ['image_store']
+__all__ = ['image_store', 'folder_store', 'folder_summary']
 
 # %% ../nbs/01_image_store.ipynb #72327123
 def _is_colour(p:Path) -> bool:
@@ -26,6 +27,7 @@ def image_store(paths:list,              # image files
                 out:str|Path,            # folder of the store: images.u8 (raw uint8 pixels) and images.json
                 channels:int|None=None,  # 1 or 3; None: 3 if any image is colour, else 1
                 on_error:str='raise',    # 'raise' on the first bad file, or 'skip' it and list it in `failed`
+                lazy:bool=False,         # the images as `DiskRows` (read when indexed) instead of a memory-mapped tensor
                ) -> ImageSet:
     "`read_images` of `paths` without holding them in memory: written to `out` image by image, returned memory-mapped."
     if on_error not in ('raise', 'skip'): raise ValueError("on_error must be 'raise' or 'skip'")
@@ -55,5 +57,60 @@ def image_store(paths:list,              # image files
         save_json(meta, out/'images.json')                  # written last: the store is complete when it exists
     bad = dict((i, m) for i, m in meta['failed'])
     if bad: log.warning(f"skipped {len(bad)} of {len(paths)} files: " + '; '.join(list(bad.values())[:3]))
-    x = torch.from_numpy(np.memmap(out/'images.u8', np.uint8, 'c', shape=tuple(meta['shape'])))
+    shape = tuple(meta['shape'])
+    x = (DiskRows([(out/'images.u8', 0, shape[0])], np.uint8, shape[1:]) if lazy
+         else torch.from_numpy(np.memmap(out/'images.u8', np.uint8, 'c', shape=shape)))
     return ImageSet(x, [p for i, p in enumerate(paths) if i not in bad], [(paths[i], m) for i, m in bad.items()])
+
+# %% ../nbs/01_image_store.ipynb #ed047079
+def folder_store(folder:str|Path,         # a GM dataset folder: `real/`, one folder per GM, optional manifest
+                 out:str|Path,            # the image store's folder (in a cache)
+                 ref_fraction:float=0.5,  # fraction of the `real/` images that form the reference set (an int: a count)
+                 seed:int=0,              # seed of the reference / held-out split
+                 recursive:bool=False,    # also the images in sub-folders of each source folder, at any depth
+                 channels:int|None=None,  # 1 or 3; None: 3 if any image is colour, else 1
+                 on_error:str='raise',    # 'raise' on the first bad file, or 'skip' it and list it in `failed`
+                ) -> tuple[RealData, GMDataset]:
+    "`folder_data` with the GM dataset's images on disk (`DiskRows`), the reference and held-out real images in memory."
+    classes, df, files = gm_folder_files(folder, recursive=recursive)
+    real = [p for c, p in files if c == 0]
+    ref, held = split_reference(len(real), ref_fraction, seed)
+    order = [(0, real[i]) for i in ref] + [(0, real[i]) for i in held] + [(c, p) for c, p in files if c != 0]
+    s = image_store([p for _, p in order], out, channels, on_error, lazy=True)
+    bad = {str(p) for p, _ in s.failed}
+    kept = [(j, c, p) for j, (c, p) in enumerate(order) if str(p) not in bad]
+    n_ref, n_held = sum(j < len(ref) for j, *_ in kept), sum(len(ref) <= j < len(real) for j, *_ in kept)
+    if not (n_ref and n_held): raise DatasetError(f"{folder}: too few readable real images for a reference and a real class")
+    z = lambda n: torch.zeros(n, dtype=torch.long)
+    rd = RealData(Path(folder).resolve().name, s.x[:n_ref], z(n_ref), s.x[n_ref:n_ref + n_held], z(n_held))
+    gm = kept[n_ref:]
+    return rd, GMDataset(s.x[np.arange(n_ref, len(s.x))], torch.tensor([c for _, c, _ in gm]), classes, df,
+                         [p for *_, p in gm], s.failed)
+
+# %% ../nbs/01_image_store.ipynb #0a34301d
+def folder_summary(root:str|Path,         # a GM dataset folder
+                   recursive:bool=False,  # also the images in sub-folders of each source folder, at any depth
+                   on_error:str='raise',  # 'raise' on the first bad file, or 'skip' it and list it in `failed`
+                   chunk:int=1024,        # files read at a time
+                  ) -> tuple[pd.DataFrame, tuple, list]:
+    "`summarize` of a GM dataset folder without holding it in memory: (the table, the image shape, the failed files)."
+    classes, _, files = gm_folder_files(root, recursive=recursive)
+    c = 3 if any(_is_colour(p) for _, p in files) else 1
+    rows, failed, shape = [], [], None
+    for i, name in enumerate(classes):
+        fs, n, s, s2, npx = [p for k, p in files if k == i], 0, 0., 0., 0
+        for j in range(0, len(fs), chunk):
+            try: r = read_images(fs[j:j + chunk], c, on_error=on_error)
+            except DatasetError as e:
+                if on_error == 'raise' or 'none of the' not in str(e): raise
+                failed += [(p, str(e)) for p in fs[j:j + chunk]]; continue
+            if shape and tuple(r.x.shape[1:]) != shape:
+                raise DatasetError(f"images must all be {shape[1]}x{shape[2]}, but {root}/{name} has "
+                                   f"{r.x.shape[2]}x{r.x.shape[3]}; resize them to one size")
+            shape, failed, xd = tuple(r.x.shape[1:]), failed + r.failed, r.x.double()
+            n, s, s2, npx = n + len(r.x), s + xd.sum().item(), s2 + (xd ** 2).sum().item(), npx + xd.numel()
+        m = s / npx if npx else float('nan')
+        rows.append(dict(source=name, n=n, shape='x'.join(map(str, shape or ())), mean=round(m, 1) if n else m,
+                         std=round(math.sqrt(max(s2 - npx * m * m, 0) / (npx - 1)), 1) if n > 1 else float('nan')))
+    if shape is None: raise DatasetError(f"{root}: no readable image")
+    return pd.DataFrame(rows).assign(shape='x'.join(map(str, shape))), shape, failed

@@ -376,7 +376,7 @@ def _part_len(p:Path) -> int:
     with safe_open(str(p), 'np') as f: return f.get_slice('idx').get_shape()[0]
 
 def extract_artifacts(m:Manifold,           # the manifold in one space
-                      x_g,                  # uint8 images (N,C,H,W), or a list of functions returning one chunk each
+                      x_g,                  # uint8 images (N,C,H,W) (a tensor or `DiskRows`), or functions returning a chunk each
                       out:str|Path,         # output folder: one file per chunk, then done.json
                       k:int=1,              # x* = mean of the k nearest reference samples in the space
                       chunk:int=4096,       # images per chunk (and file), when `x_g` is a tensor
@@ -385,7 +385,7 @@ def extract_artifacts(m:Manifold,           # the manifold in one space
     "Write the artifacts of `x_g` (with x* indices and distances) to `out` in chunks; resumable."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if (out/'done.json').exists(): return out
-    if torch.is_tensor(x_g):
+    if torch.is_tensor(x_g) or isinstance(x_g, DiskRows):
         m.check(x_g)
         x_g = [lambda i=i, x=x_g: x[i:i+chunk] for i in range(0, len(x_g), chunk)]
     parts, n = [], 0
@@ -425,10 +425,12 @@ def gm_artifacts(ds:GMDataset,       # the GM dataset
                  m:Manifold,         # the manifold in one space
                  run:RunDir,         # the run directory the artifacts are cached in
                  k:int=1,            # x* = mean of the k nearest real embeddings
-                ) -> torch.Tensor:
+                ) -> torch.Tensor|DiskRows:
     "Artifacts of every image of `ds` against `m`, extracted once into the run directory (streamed, resumable)."
-    d = run.stage('artifacts', dict(data=pixels_hash(ds.x), manifold=manifold_key(m), k=k))
-    return load_artifacts(extract_artifacts(m, ds.x, d, k))['a']
+    d = extract_artifacts(m, ds.x, run.stage('artifacts', dict(data=pixels_hash(ds.x), manifold=manifold_key(m), k=k)), k)
+    if isinstance(ds.x, DiskRows):      # images on disk: so are their artifacts, read when used
+        return DiskRows.from_safetensors([d/p for p in load_json(d/'done.json')['parts']], 'a')
+    return load_artifacts(d)['a']
 
 # %% ../nbs/05_manifold.ipynb #f3b10daa
 def fingerprint_summary(a:torch.Tensor,     # artifacts (N, ...) in one space

@@ -26,12 +26,20 @@ class Standardize(nn.Module):
         super().__init__()
         self.register_buffer('mean', torch.zeros(shape)); self.register_buffer('std', torch.ones(shape))
     def fit(self,
-            x:torch.Tensor, # training inputs: images (N,C,H,W) or vectors (N,*D)
+            x,              # training inputs: images (N,C,H,W) or vectors (N,*D), a tensor or `DiskRows`
+            chunk:int=4096, # rows read at a time from `DiskRows`
            ):
         "Set the statistics from training inputs: per channel for images, per feature for vectors."
         dims = (0, 2, 3) if x.dim() == 4 else (0,)
-        self.mean.copy_(x.float().mean(dims).view(self.mean.shape))
-        self.std.copy_(x.float().std(dims).view(self.std.shape).clamp_min(1e-6))
+        if torch.is_tensor(x): mean, std = x.float().mean(dims), x.float().std(dims)
+        else:                       # rows on disk: float64 sums, a chunk at a time (equal up to float rounding)
+            s = s2 = 0.
+            for i in range(0, len(x), chunk):
+                xb = x[i:i+chunk].double(); s, s2 = s + xb.sum(dims), s2 + (xb ** 2).sum(dims)
+            n = len(x) * (x.shape[2] * x.shape[3] if x.dim() == 4 else 1)
+            mean = s / n; std = ((s2 - n * mean ** 2).clamp_min(0) / max(n - 1, 1)).sqrt()
+        self.mean.copy_(mean.float().view(self.mean.shape))
+        self.std.copy_(std.float().view(self.std.shape).clamp_min(1e-6))
         return self
     def forward(self,
                 x, # inputs of the shape the statistics were fitted on

@@ -14,8 +14,9 @@ import numpy as np, pandas as pd, torch
 # %% auto #0
 __all__ = ['log', 'MARKER', 'CODE_VERSIONS', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError', 'cache_dir',
            'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json', 'load_json', 'save_tensors',
-           'load_tensors', 'config_key', 'hash_update', 'pixels_hash', 'files_hash', 'code_version', 'RunDir',
-           'to_markdown', 'csv_safe', 'safe_text', 'write_table', 'cached_net', 'run_lock', 'progress_bar']
+           'load_tensors', 'DiskRows', 'cat_rows', 'MappedRows', 'chunked', 'config_key', 'hash_update', 'pixels_hash',
+           'files_hash', 'code_version', 'RunDir', 'to_markdown', 'csv_safe', 'safe_text', 'write_table', 'cached_net',
+           'run_lock', 'progress_bar']
 
 # %% ../nbs/00_store.ipynb #cc938918
 log = logging.getLogger('gmfpt')
@@ -176,6 +177,112 @@ def load_tensors(path:str|Path,  # a `.safetensors` file
         raise GmfptError(f"{path}: damaged or not a safetensors file ({e}); "
                          "delete or replace it (cached results are recomputed)") from None
 
+# %% ../nbs/00_store.ipynb #0391479c
+class DiskRows:
+    "Rows of an array kept in files and read when indexed: a slice or a row gives a tensor, an index array a lazy subset."
+    def __init__(self,
+                 parts:list,       # (file, byte offset of the first row, number of rows) of each part, in row order
+                 dtype,            # numpy dtype of the values
+                 row_shape:tuple,  # shape of one row
+                 idx=None,         # the rows of the parts this view shows, in its order; None: all of them
+                ):
+        self.parts = [(str(f), int(o), int(n)) for f, o, n in parts]
+        self.np_dtype, self.row_shape = np.dtype(dtype), tuple(int(d) for d in row_shape)
+        self.starts = np.cumsum([0] + [n for *_, n in self.parts])
+        self.idx = None if idx is None else np.asarray(idx, dtype=np.int64)
+        self.dtype = torch.from_numpy(np.empty(0, self.np_dtype)).dtype
+    @classmethod
+    def from_safetensors(cls,
+                         paths:list,  # `.safetensors` files, in row order
+                         key:str,     # the tensor of each file whose rows are concatenated
+                        ):
+        "The rows of tensor `key` of every file of `paths`, concatenated; a damaged or inconsistent file raises `GmfptError`."
+        parts, dt, rs = [], None, None
+        for p in paths:
+            try:
+                with open(p, 'rb') as f: n = int.from_bytes(f.read(8), 'little'); h = json.loads(f.read(n))
+                t, size = h[key], os.path.getsize(p)
+                d, shape, (b, e) = np.dtype(_ST_DTYPES[t['dtype']]), tuple(t['shape']), t['data_offsets']
+                if e - b != d.itemsize * int(np.prod(shape)) or 8 + n + e > size: raise ValueError('bad data offsets')
+            except Exception as ex:
+                raise GmfptError(f"{p}: damaged or not a safetensors file with {key!r} ({ex}); "
+                                 "delete it (cached results are recomputed)") from None
+            if dt is not None and (d, shape[1:]) != (dt, rs):
+                raise GmfptError(f"{p}: {key!r} is {d} {shape[1:]}, the earlier parts {dt} {rs}")
+            dt, rs = d, shape[1:]; parts.append((p, 8 + n + b, shape[0]))
+        if not parts: raise GmfptError(f"no files to read {key!r} from")
+        return cls(parts, dt, rs)
+    def __len__(self): return int(self.starts[-1]) if self.idx is None else len(self.idx)
+    @property
+    def shape(self): return torch.Size((len(self), *self.row_shape))
+    def dim(self): return 1 + len(self.row_shape)
+    def __repr__(self): return f"DiskRows({tuple(self.shape)}, {self.dtype}, {len(self.parts)} part(s))"
+    def _global(self, local:np.ndarray) -> np.ndarray:
+        n = len(self)
+        if len(local) and (local.min() < -n or local.max() >= n): raise IndexError(f"row index out of range for {n} rows")
+        local = local % max(n, 1)
+        return local if self.idx is None else self.idx[local]
+    def _read(self, rows:np.ndarray) -> torch.Tensor:
+        "Rows (global numbers) as a tensor: sorted, read run by run (one `pread` per run of consecutive rows)."
+        rb = self.np_dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
+        out, order = np.empty((len(rows), rb), np.uint8), np.argsort(rows, kind='stable')
+        r = rows[order]; part = np.searchsorted(self.starts, r, 'right') - 1
+        cuts = np.flatnonzero((np.diff(r) != 1) | (np.diff(part) != 0)) + 1
+        for i, j in zip(np.r_[0, cuts], np.r_[cuts, len(r)]):
+            f, off, _ = self.parts[part[i]]
+            with open(f, 'rb') as fh: buf = os.pread(fh.fileno(), (j - i) * rb, off + int(r[i] - self.starts[part[i]]) * rb)
+            if len(buf) != (j - i) * rb: raise GmfptError(f"{f}: shorter than its header says; delete it and run again")
+            out[order[i:j]] = np.frombuffer(buf, np.uint8).reshape(j - i, rb)
+        return torch.from_numpy(out.view(self.np_dtype).reshape(len(rows), *self.row_shape))
+    def __getitem__(self, i):
+        "A row or a slice: a tensor read now; an index array or boolean mask: a `DiskRows` of those rows."
+        if isinstance(i, (int, np.integer)): return self._read(self._global(np.array([i])))[0]
+        if isinstance(i, slice): return self._read(self._global(np.arange(len(self))[i]))
+        a = np.asarray(i.cpu() if torch.is_tensor(i) else i)
+        if a.dtype == bool: a = np.flatnonzero(a)
+        return DiskRows(self.parts, self.np_dtype, self.row_shape, self._global(a.astype(np.int64).reshape(-1)))
+
+# %% ../nbs/00_store.ipynb #8d9e3740
+def cat_rows(rows:list,   # `DiskRows` of one dtype and row shape
+            ) -> DiskRows:
+    "The rows of each of `rows`, one after the other, as one `DiskRows` (nothing is read)."
+    r0 = rows[0]
+    if any((r.np_dtype, r.row_shape) != (r0.np_dtype, r0.row_shape) for r in rows):
+        raise GmfptError("cannot join rows of different types or shapes")
+    parts, idx = [], []
+    for r in rows:
+        idx.append((np.arange(len(r)) if r.idx is None else r.idx) + sum(n for *_, n in parts)); parts += r.parts
+    return DiskRows(parts, r0.np_dtype, r0.row_shape, np.concatenate(idx))
+
+class MappedRows:
+    "Rows with a per-image transform `fn` (a batch function) applied as they are read; indexed like `DiskRows`."
+    def __init__(self,
+                 rows,  # `DiskRows` (or anything indexed the same way)
+                 fn,    # images (N,...) -> transformed images (N,...), image by image
+                ):
+        self.rows, self.fn = rows, fn
+        first = fn(rows[0:1]) if len(rows) else None
+        self.row_shape, self.dtype = (tuple(first.shape[1:]), first.dtype) if first is not None else ((), None)
+    def __len__(self): return len(self.rows)
+    @property
+    def shape(self): return torch.Size((len(self), *self.row_shape))
+    def dim(self): return 1 + len(self.row_shape)
+    def __repr__(self): return f"MappedRows({tuple(self.shape)} from {self.rows!r})"
+    def __getitem__(self, i):
+        "A row or a slice: transformed tensors; an index array: a `MappedRows` of those rows."
+        if isinstance(i, (int, np.integer)): return self.fn(self.rows[i][None])[0]
+        if isinstance(i, slice): return self.fn(self.rows[i])
+        return MappedRows(self.rows[i], self.fn)
+
+def chunked(fn,              # images (N,...) -> outputs (N,...) (tensors or numpy arrays), image by image
+            x,               # a tensor, or rows on disk (`DiskRows`, `MappedRows`)
+            chunk:int=4096,  # rows per call when `x` is on disk
+           ):
+    "`fn(x)`: at once for a tensor, a chunk at a time (outputs concatenated) for rows on disk."
+    if torch.is_tensor(x): return fn(x)
+    outs = [fn(x[i:i+chunk]) for i in range(0, len(x), chunk)]
+    return torch.cat(outs) if torch.is_tensor(outs[0]) else np.concatenate(outs)
+
 # %% ../nbs/00_store.ipynb #4d4087cc
 def config_key(cfg:dict,  # a JSON-able configuration; other values are hashed as their `str`
               ) -> str:
@@ -188,13 +295,20 @@ def hash_update(h,               # a `hashlib` hash
                 step:int=2**26,  # bytes per update: bounds memory
                ):
     "Feed the bytes of `x` to `h` slice by slice (a memory-mapped tensor is never read in whole); returns `h`."
+    if isinstance(x, DiskRows):                # rows on disk: read a slice at a time, the same bytes in the same order
+        rows = max(1, step // max(1, x.np_dtype.itemsize * int(np.prod(x.row_shape))))
+        for i in range(0, len(x), rows): hash_update(h, x[i:i+rows], step)
+        return h
     a = x.contiguous().numpy().reshape(-1).view(np.uint8)
     for i in range(0, len(a), step): h.update(memoryview(a[i:i+step]))
     return h
 
-def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W)
+def pixels_hash(x:torch.Tensor,  # a CPU tensor, e.g. uint8 images (N,C,H,W), or `DiskRows`
                ) -> str:
-    "A short hash of a tensor's bytes: identifies a set of images in cache keys."
+    "A short hash of a tensor's bytes: identifies a set of images in cache keys (rows on disk: read once per object)."
+    if isinstance(x, DiskRows):                # its files never change: hashed once, however many keys use it
+        if getattr(x, '_hash', None) is None: x._hash = hash_update(hashlib.sha256(), x).hexdigest()[:16]
+        return x._hash
     return hash_update(hashlib.sha256(), x).hexdigest()[:16]
 
 # %% ../nbs/00_store.ipynb #6122a9c0
