@@ -35,19 +35,22 @@ def stage_units(stage:str,    # a stage name of `reproduce` (`stage_names`)
     elif stage == 'zoo': yield _members(p, p.real, p.zoo.instances)
     elif stage == 'table2':
         yield [dict(kind='artifacts', space=s) for s in spaces]
-        yield [dict(kind='row', method=m, space=s, seed=seed) for seed in p.eval.seeds for m, s in rows]
+        yield [dict(kind='row', method=m, space=s, seed=seed, split=ss) for ss, seed in p.eval.runs() for m, s in rows]
     elif stage == 'cross zoos and table4':
         yield [dict(kind='space', real=r, space=s) for r in p.cross for s in spaces]
         yield [u for r in p.cross for u in _members(p, r, 1)]
         with contextlib.redirect_stdout(io.StringIO()): table4_inputs(p, run)  # GM folders, cross manifolds: cached
         yield [dict(kind='artifacts4', direction=i, space=s) for i in (0, 1) for s in spaces]
-        yield [dict(kind='row4', direction=i, method=m, space=s, seed=seed)
-               for seed in p.eval.seeds for i in (0, 1) for m, s in rows]
+        yield [dict(kind='row4', direction=i, method=m, space=s, seed=seed, split=ss)
+               for ss, seed in p.eval.runs() for i in (0, 1) for m, s in rows]
 
 # %% ../nbs/15_pipeline_cluster.ipynb #97952ad2
 def unit_label(u:dict) -> str:
     "A unit in words, for progress lines and errors."
     return ' '.join(f'{v}' for k, v in u.items() if v is not None and k != 'instances')
+
+def _row(u:dict) -> tuple:     # the `evaluate(only=)` row of a unit
+    return (u['method'], u['space'], u['seed'], u['split'])
 
 _LOADED = {}   # in a task's process: the inputs that the units of a phase share, loaded once per process
 
@@ -74,13 +77,13 @@ def run_unit(u:dict,          # a unit of `stage_units`
         elif k in ('artifacts', 'row'):
             st = _inputs('main', p, cache)
             if k == 'artifacts': method_inputs(st.ds, st.manifolds, u['space'], run, p.eval.k)
-            else: evaluate(st.ds, st.manifolds, p.eval, run, progress=False, only=[(u['method'], u['space'], u['seed'])])
+            else: evaluate(st.ds, st.manifolds, p.eval, run, progress=False, only=[_row(u)])
         elif k in ('artifacts4', 'row4'):
             t = _inputs('table4', p, cache); tr, te, m_te = t.dirs[u['direction']]
             if k == 'artifacts4':
                 for ds, ms in ((t.dss[tr], t.mans[tr]), (t.dss[te], m_te)): method_inputs(ds, ms, u['space'], run, p.eval.k)
             else: evaluate(t.dss[tr], t.mans[tr], replace(p.eval, seeds=(u['seed'],)), run, test_ds=t.dss[te],
-                           test_manifolds=m_te, progress=False, only=[(u['method'], u['space'], u['seed'])])
+                           test_manifolds=m_te, progress=False, only=[_row(u)])
         else: raise ValueError(f"unknown unit kind {k!r}")
     return dict(unit=unit_label(u), host=socket.gethostname(), pid=os.getpid(), seconds=round(time.time() - t0, 1))
 

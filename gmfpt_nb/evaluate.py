@@ -7,7 +7,7 @@ Docs: https://gmfpt.github.io/gmfpt/evaluate.html.md"""
 # %% ../nbs/10_evaluate.ipynb #6f99d270
 from __future__ import annotations
 import json, time
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .store import *
@@ -17,10 +17,12 @@ from .manifold import *
 from .networks import *
 from .attribution import *
 from .baselines import *
+from .stats import accuracy_ci, paired_bootstrap
 
 # %% auto #0
-__all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'run_one', 'method_runs', 'method_inputs', 'evaluate',
-           'summarize_results', 'attribution_table', 'fit_attributor', 'k_study', 'k_choice']
+__all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'pack_correct', 'unpack_correct', 'run_one',
+           'method_runs', 'method_inputs', 'evaluate', 'summarize_results', 'attribution_table', 'significance',
+           'significance_text', 'fit_attributor', 'k_study', 'k_choice']
 
 # %% ../nbs/10_evaluate.ipynb #45296f50
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class EvalConfig:
     seeds: tuple = (0, 1, 2)               # training seeds: one row per method x space x seed
     val: float = 0.2                       # fraction of each source for validation (best epoch, thresholds)
     test: float = 0.3                      # fraction of each source for testing
-    split_seed: int = 0                    # seed of the stratified split
+    split_seed: int = 0                    # seed of the stratified split (of the shipped attributor, k study, ...)
+    split_seeds: tuple = ()                # evaluation: one row per split seed too; () = (split_seed,)
     k: int = 1                             # x* = mean of the k nearest real embeddings (1: the paper's definition)
     train: TrainConfig = TrainConfig()     # the training budget of every network
 
@@ -43,14 +46,32 @@ class EvalConfig:
     def key(self, *drop:str,  # fields left out of the key
            ) -> dict:
         "This configuration in cache keys: what changes a trained network (not the lists of runs), less `drop`."
-        return {n: v for n, v in asdict(self).items() if n not in ('spaces', 'baselines', 'seeds', *drop)}
+        return {n: v for n, v in asdict(self).items() if n not in ('spaces', 'baselines', 'seeds', 'split_seeds', *drop)}
+
+    def runs(self) -> list:
+        "The (split seed, training seed) pairs the evaluation runs, split by split."
+        return [(ss, seed) for ss in (self.split_seeds or (self.split_seed,)) for seed in self.seeds]
 
 
 # %% ../nbs/10_evaluate.ipynb #e20c2277
 def _metrics(prob:torch.Tensor, feats:torch.Tensor, y:torch.Tensor, n_classes:int) -> dict:
     pred = prob.argmax(1)
     cm = torch.zeros(n_classes, n_classes, dtype=torch.long).index_put_((y, pred), torch.ones_like(y), accumulate=True)
-    return dict(accuracy=(pred == y).float().mean().item(), fdr=fdr(feats, y), confusion=json.dumps(cm.tolist()))
+    return dict(accuracy=(pred == y).float().mean().item(), fdr=fdr(feats, y), confusion=json.dumps(cm.tolist()),
+                correct=pack_correct((pred == y).numpy()))
+
+def pack_correct(c:np.ndarray,  # 0/1 correctness of each test image, in the split's order
+                ) -> str:
+    "Per-image correctness as a short string ('N:' + base64 of the packed bits): what paired tests need, in a CSV cell."
+    import base64
+    return f"{len(c)}:" + base64.b64encode(np.packbits(np.asarray(c, bool))).decode()
+
+def unpack_correct(s:str,  # a string of `pack_correct`
+                  ) -> np.ndarray:
+    "The 0/1 correctness array (N,) that `pack_correct` packed."
+    import base64
+    n, b = s.split(':', 1)
+    return np.unpackbits(np.frombuffer(base64.b64decode(b), np.uint8), count=int(n)).astype(bool)
 
 def run_one(method:str,        # 'ManiFPT' or a baseline name
             space:str|None,    # ManiFPT's space ('' or None for a baseline)
@@ -90,7 +111,7 @@ def method_inputs(ds:GMDataset,      # the GM dataset
 
 
 # %% ../nbs/10_evaluate.ipynb #b468ed83
-RESULT_COLS = ('method', 'space', 'seed', 'accuracy', 'fdr', 'confusion', 'seconds')
+RESULT_COLS = ('method', 'space', 'seed', 'split_seed', 'accuracy', 'fdr', 'confusion', 'correct', 'seconds')
 
 def evaluate(ds:GMDataset,                   # the GM dataset (training side)
              manifolds:dict,                 # space name -> Manifold of the real reference set of `ds`
@@ -99,37 +120,39 @@ def evaluate(ds:GMDataset,                   # the GM dataset (training side)
              test_ds:GMDataset|None=None,    # cross-dataset: test on this dataset instead
              test_manifolds:dict|None=None,  # cross-dataset: the manifolds of `test_ds`'s real images
              progress:bool=True,             # show a progress bar
-             only:list|None=None,            # compute only these (method, space, seed) rows (a cluster task); None: all
+             only:list|None=None,            # compute only these (method, space, seed[, split seed]) rows; None: all
             ) -> pd.DataFrame:
-    "Run every method x space x seed; one tidy row each (cached per row, so the run resumes)."
+    "Run every method x space x seed x split seed; one tidy row each (cached per row, so the run resumes)."
     run = run or RunDir()
     cross = test_ds is not None
     if cross and list(test_ds.classes) != list(ds.classes):
         raise DatasetError(f"cross-dataset evaluation needs the same sources in both datasets; "
                            f"got {ds.classes} and {test_ds.classes}")
     tds, tms = (test_ds, test_manifolds) if cross else (ds, manifolds)
-    sp, tsp = cfg.splits(ds.y), cfg.splits(tds.y)
     key = dict(data=pixels_hash(ds.x), labels=pixels_hash(ds.y), classes=list(ds.classes),
-               test_data=pixels_hash(tds.x), test_labels=pixels_hash(tds.y), cfg=cfg.key())
-    # seed by seed: each finished seed is a complete table
-    todo = [(m, s, seed) for seed in cfg.seeds for m, s in method_runs(cfg)
-            if only is None or (m, s, seed) in [tuple(o) for o in only]]
+               test_data=pixels_hash(tds.x), test_labels=pixels_hash(tds.y))
+    want = None if only is None else {tuple(o) for o in only}
+    # split by split, seed by seed: each finished seed is a complete table
+    todo = [(m, s, seed, ss) for ss, seed in cfg.runs() for m, s in method_runs(cfg)
+            if want is None or (m, s, seed) in want or (m, s, seed, ss) in want]
     bar = progress_bar(None, progress, total=len(todo), desc='evaluate')
     rows, inputs = [], {}
-    for method, space, seed in todo:
-        d = run.stage('results', dict(**key, method=method, space=space, seed=seed,
+    for method, space, seed, ss in todo:
+        c = replace(cfg, split_seed=ss)
+        d = run.stage('results', dict(**key, cfg=c.key(), method=method, space=space, seed=seed,
                                       manifold=manifold_key(manifolds[space]) if space else None))
-        if (d/'result.json').exists(): row = load_json(d/'result.json')
+        if (d/'result.json').exists(): row = {'split_seed': ss, 'correct': '', **load_json(d/'result.json')}
         else:
+            sp, tsp = c.splits(ds.y), c.splits(tds.y)
             if space not in inputs:
                 a_tr = method_inputs(ds, manifolds, space, run, cfg.k)
                 inputs[space] = (a_tr, method_inputs(tds, tms, space, run, cfg.k) if cross else a_tr)
             a_tr, a_te = inputs[space]
             row = run_one(method, space, seed, a_tr[sp.train], ds.y[sp.train], a_tr[sp.val], ds.y[sp.val],
-                          a_te[tsp.test], tds.y[tsp.test], len(ds.classes), cfg)
+                          a_te[tsp.test], tds.y[tsp.test], len(ds.classes), cfg) | dict(split_seed=ss)
             save_json(row, d/'result.json')
         rows.append(row)
-        if progress: bar.update(); bar.set_postfix_str(f"{method} {space or ''} seed {seed}: {row['accuracy']:.3f}")
+        if progress: bar.update(); bar.set_postfix_str(f"{method} {space or ''} seed {seed}/{ss}: {row['accuracy']:.3f}")
     if progress: bar.close()
     # one column order, whether a row was computed now or read from the cache
     return pd.DataFrame(rows)[list(RESULT_COLS)]
@@ -139,26 +162,67 @@ def evaluate(ds:GMDataset,                   # the GM dataset (training side)
 def summarize_results(df:pd.DataFrame,     # result rows (`RESULT_COLS` plus the `by` column)
                       by:str='dataset',    # the column that becomes the table's columns
                      ) -> pd.DataFrame:
-    "Mean and std of accuracy (%) and mean FDR over seeds, per method/space and `by`."
+    "Accuracy (%) mean, std and 95% bootstrap interval over runs (seeds x splits), and mean FDR, per method/space and `by`."
     df = df.assign(label=[method_label(m, s) for m, s in zip(df.method, df.space.fillna(''))])
     g = df.groupby(['label', by], sort=False)
-    return pd.DataFrame(dict(acc_mean=g.accuracy.mean() * 100, acc_std=g.accuracy.std(ddof=0) * 100, fdr=g.fdr.mean(),
-                             seeds=g.seed.nunique(), seconds=g.seconds.sum())).reset_index()
+    out = pd.DataFrame(dict(acc_mean=g.accuracy.mean() * 100, acc_std=g.accuracy.std(ddof=0) * 100, fdr=g.fdr.mean(),
+                            seeds=g.seed.nunique(), runs=g.size(), seconds=g.seconds.sum())).reset_index()
+    def ci(rows):                   # over test images and runs; only where every run kept its per-image answers
+        cs = rows.get('correct', pd.Series(dtype=object))
+        if not len(cs) or not cs.map(lambda c: isinstance(c, str) and ':' in c).all(): return (np.nan, np.nan)
+        return tuple(100 * v for v in accuracy_ci([unpack_correct(c) for c in cs])[1:])
+    cis = [ci(rows) for _, rows in g]
+    return out.assign(ci_low=[c[0] for c in cis], ci_high=[c[1] for c in cis])
 
 
 # %% ../nbs/10_evaluate.ipynb #2fe1cce5
 def attribution_table(df:pd.DataFrame,     # result rows, as for `summarize_results`
                       by:str='dataset',    # the column that becomes the table's columns
                      ) -> pd.DataFrame:
-    "The paper's layout: rows = methods, columns = `by`, cells 'acc ± std (FDR)'."
+    "The paper's layout: rows = methods, columns = `by`, cells 'acc ± std [95% interval] (FDR)'."
     s = summarize_results(df, by)
-    s['cell'] = [f"{a:.1f} ± {d:.1f} ({f:.1f})" for a, d, f in zip(s.acc_mean, s.acc_std, s.fdr)]
+    s['cell'] = [f"{a:.1f} ± {d:.1f}" + (f" [{l:.1f}, {h:.1f}]" if l == l else '') + f" ({f:.1f})"
+                 for a, d, l, h, f in zip(s.acc_mean, s.acc_std, s.ci_low, s.ci_high, s.fdr)]
     labels = list(dict.fromkeys(s.label))
     # baselines first
     order = [l for l in labels if not l.startswith('ManiFPT')] + [l for l in labels if l.startswith('ManiFPT')]
     return (s.pivot(index='label', columns=by, values='cell').loc[order]
             .rename_axis(None, axis=0).rename_axis(None, axis=1))
 
+
+# %% ../nbs/10_evaluate.ipynb #610117f6
+def significance(df:pd.DataFrame,   # result rows with per-image answers (`correct`), as `evaluate` returns them
+                 by:str='dataset',  # one comparison per value of this column
+                 n_boot:int=10_000, # bootstrap draws
+                ) -> pd.DataFrame:
+    "Best ManiFPT space vs best baseline (by mean accuracy) per `by`: difference (points), 95% interval, paired p-value."
+    df = df.assign(label=[method_label(m, s) for m, s in zip(df.method, df.space.fillna(''))])
+    if 'correct' not in df: df = df.assign(correct='')       # rows from before per-image answers were kept
+    if 'split_seed' not in df: df = df.assign(split_seed=0)
+    rows = []
+    for v, d in df.groupby(by, sort=False):
+        acc = d.groupby('label').accuracy.mean()
+        mani, base = acc[acc.index.str.startswith('ManiFPT')], acc[~acc.index.str.startswith('ManiFPT')]
+        if not len(mani) or not len(base): continue
+        a, b = mani.idxmax(), base.idxmax()
+        def per_split(lab):     # split seed -> (runs, images) correctness
+            x = d[d.label == lab]
+            return {ss: np.stack([unpack_correct(c) for c in g.correct]) for ss, g in x.groupby('split_seed')}
+        if not d[d.label.isin([a, b])].correct.map(lambda c: isinstance(c, str) and ':' in c).all(): continue
+        pa, pb = per_split(a), per_split(b); common = sorted(set(pa) & set(pb))
+        r = paired_bootstrap({k: pa[k] for k in common}, {k: pb[k] for k in common}, n_boot=n_boot)
+        rows.append({by: v, 'ManiFPT': a, 'baseline': b, 'difference': 100 * r['diff'], 'low': 100 * r['low'],
+                     'high': 100 * r['high'], 'p': r['p'], 'splits': len(common),
+                     'verdict': ('ManiFPT better' if r['diff'] > 0 else 'baseline better') if r['p'] < 0.05
+                                else 'within the noise'})
+    return pd.DataFrame(rows, columns=[by, 'ManiFPT', 'baseline', 'difference', 'low', 'high', 'p', 'splits', 'verdict'])
+
+def significance_text(sig:pd.DataFrame,  # the rows of `significance`
+                     ) -> str:
+    "One sentence per comparison of `significance`, for a report under its table."
+    return '\n'.join(f"{r.iloc[0]}: {r.ManiFPT} - {r.baseline} = {r.difference:+.1f} points, 95% interval "
+                     f"[{r.low:+.1f}, {r.high:+.1f}], p = {r.p:.3g} (paired bootstrap over test images, {r.splits} "
+                     f"split(s)): {r.verdict}." for _, r in sig.iterrows())
 
 # %% ../nbs/10_evaluate.ipynb #0ccc1c08
 PAPER_TABLE2 = pd.DataFrame({

@@ -62,7 +62,7 @@ PRESETS = {
                    eval=EvalConfig(seeds=(0,), train=_tiny_train),
                    models=('dcgan', 'dcgan-nearest', 'lsgan', 'vae', 'glow', 'ddpm-ddim'), ks=(1, 3),
                    openset=_tiny_openset),
-    'quick': Preset('quick', eval=EvalConfig(train=TrainConfig(epochs=5, n_blocks=1))),
+    'quick': Preset('quick', eval=EvalConfig(split_seeds=(0, 1, 2), train=TrainConfig(epochs=5, n_blocks=1))),
     'paper': Preset('paper',
                     encoders=EncoderConfig(widths=(32, 64, 128, 256), epochs_sl=15, epochs_ssl=50, n_train_ssl=None),
                     zoo=ZooConfig(steps=20000, bs=128, n_samples=5000, ckpt_every=1000),
@@ -371,7 +371,9 @@ def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures
                                 fd/'zoo_samples.png')
     with stage('table2'):
         res = evaluate(ds, manifolds, p.eval, run).assign(dataset=f'GM-{p.real}')
-        write_table(res, out, 'table2_results', to_markdown(attribution_table(res)))
+        sig = significance(res)
+        write_table(sig, out, 'table2_significance', to_markdown(sig.set_index('dataset').round(4)))
+        write_table(res, out, 'table2_results', to_markdown(attribution_table(res)) + '\n\n' + significance_text(sig))
         if figures: save_figure(accuracy_chart(res, PAPER_COLUMN, f"Attribution accuracy on GM-{p.real} ({p.name})"),
                                 fd/'accuracy.png')
     if p.ks:

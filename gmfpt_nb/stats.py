@@ -41,21 +41,27 @@ def mcnemar(correct_a,  # 0/1 correctness (N,) of method A on the test images
     b, c = int((a & ~b_).sum()), int((~a & b_).sum())
     return dict(b=b, c=c, p=1.0 if b + c == 0 else float(binomtest(min(b, c), b + c, 0.5).pvalue))
 
-def paired_bootstrap(correct_a,           # 0/1 correctness of method A: (N,), or (R, N) for R runs on the same images
-                     correct_b,           # the same for method B (its own number of runs), on the same N images
+def paired_bootstrap(correct_a,           # 0/1 correctness of method A: (N,), or (R, N) for R runs on the same images,
+                                          # or a dict test set -> such an array (e.g. one per split seed)
+                     correct_b,           # the same for method B (its own number of runs), on the same images
                      n_boot:int=10_000,   # bootstrap draws
                      level:float=0.95,    # coverage of the interval of the difference
                      seed:int=0,          # seed of the draws
                     ) -> dict:
     "Mean accuracy difference A - B, its bootstrap interval and two-sided p-value, resampling test images in pairs."
-    a, b = (np.atleast_2d(np.asarray(c, dtype=float)).mean(0) for c in (correct_a, correct_b))  # per image, over runs
-    if a.shape != b.shape or not len(a):
-        raise GmfptError(f"paired tests need the same, non-empty test images: got {a.shape} and {b.shape}")
-    rng, d = np.random.default_rng(seed), a - b
-    draws = np.stack([d[rng.integers(0, len(d), len(d))].mean() for _ in range(n_boot)])
+    sa, sb = ((c if isinstance(c, dict) else {0: c}) for c in (correct_a, correct_b))
+    if sa.keys() != sb.keys(): raise GmfptError(f"paired tests need the same test sets: {sorted(sa)} and {sorted(sb)}")
+    ds = []
+    for k in sa:                # per test set: the per-image difference of the runs' mean correctness
+        a, b = (np.atleast_2d(np.asarray(c[k], dtype=float)).mean(0) for c in (sa, sb))
+        if a.shape != b.shape or not len(a):
+            raise GmfptError(f"paired tests need the same, non-empty test images: got {a.shape} and {b.shape}")
+        ds.append(a - b)
+    rng = np.random.default_rng(seed)          # each test set resampled on its own; their mean differences averaged
+    draws = np.array([np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in ds]) for _ in range(n_boot)])
     lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
     p = min(1.0, 2 * min((draws <= 0).mean(), (draws >= 0).mean()))
-    return dict(diff=float(d.mean()), low=float(lo), high=float(hi), p=float(p))
+    return dict(diff=float(np.mean([d.mean() for d in ds])), low=float(lo), high=float(hi), p=float(p))
 
 # %% ../nbs/10_stats.ipynb #3575c9a7
 def permutation_test(stat,               # function of the labels -> a score (higher: more structure)
