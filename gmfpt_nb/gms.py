@@ -43,7 +43,7 @@ class GMEntry:
 
 # %% ../nbs/03_gms.ipynb #f1fbbcb4
 def _gan(name, up='transposed', act='relu', norm='batch', down='stride', skip='none', loss='ns', **kw):
-    # kw: builder and recipe settings, e.g. adam=(lr_G, lr_D, beta1, beta2) where the loss's default does not train
+    # kw: builder and recipe settings where the defaults do not train: adam=(lr_G, lr_D, beta1, beta2); steps_mult
     return GMEntry(name, 'GAN', up, act, norm, down, skip, loss, tuple(kw.items()))
 
 ZOO = {e.name: e for e in [
@@ -54,11 +54,11 @@ ZOO = {e.name: e for e in [
     _gan('dcgan-pixelshuffle', up='pixelshuffle'),
     _gan('lsgan', loss='lsgan'),
     _gan('wgan-gp', loss='wgan-gp', adam=(1e-4, 4e-4, .5, .9)),    # critic without batch norm, as WGAN-GP requires
-    _gan('sngan-hinge', loss='hinge', norm='spectral', act='leakyrelu', adam=(2e-4, 2e-4, .5, .999)),
+    _gan('sngan-hinge', loss='hinge', norm='spectral', act='leakyrelu', adam=(2e-4, 2e-4, .5, .999), steps_mult=1.5),
     _gan('resgan-nearest', up='nearest', skip='residual', act='silu'),
     _gan('dcgan-instance', norm='instance', act='leakyrelu', down='avgpool'),
     _gan('resgan-bilinear-hinge', up='bilinear', skip='residual', loss='hinge', norm='spectral', down='avgpool',
-         adam=(2e-4, 2e-4, .5, .999)),
+         adam=(2e-4, 2e-4, .5, .999), steps_mult=1.5),
     # VAEs
     GMEntry('vae', 'VAE', 'transposed', 'relu', 'batch', 'stride', 'none', 'elbo'),
     GMEntry('beta-vae', 'VAE', 'transposed', 'relu', 'batch', 'stride', 'none', 'beta-elbo', (('beta', 4.0),)),

@@ -55,7 +55,7 @@ def use_bf16(cfg:ZooConfig,   # `cfg.bf16`: True, False, or None for "where it i
 
 def _steps(e:GMEntry, cfg:ZooConfig) -> int:
     mult = {'VAE': cfg.vae_mult, 'Flow': cfg.flow_mult, 'Diffusion': cfg.diffusion_mult}
-    return round(cfg.steps * mult.get(e.family, 1))
+    return round(cfg.steps * mult.get(e.family, 1) * e.get('steps_mult', 1))    # an entry may need a longer budget
 
 def _memory_format(e:GMEntry, cfg:ZooConfig):
     "How entry `e` trains: channels-last for GANs and flows when `cfg.channels_last`, else contiguous."
