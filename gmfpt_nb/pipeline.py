@@ -371,9 +371,7 @@ def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures
                                 fd/'zoo_samples.png')
     with stage('table2'):
         res = evaluate(ds, manifolds, p.eval, run).assign(dataset=f'GM-{p.real}')
-        sig = significance(res)
-        write_table(sig, out, 'table2_significance', to_markdown(sig.set_index('dataset').round(4)))
-        write_table(res, out, 'table2_results', to_markdown(attribution_table(res)) + '\n\n' + significance_text(sig))
+        write_table(res, out, 'table2_results', to_markdown(attribution_table(res)) + '\n\n' + significance_text(significance(res)))
         if figures: save_figure(accuracy_chart(res, PAPER_COLUMN, f"Attribution accuracy on GM-{p.real} ({p.name})"),
                                 fd/'accuracy.png')
     if p.ks:

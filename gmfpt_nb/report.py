@@ -62,7 +62,7 @@ def _table2_sections(p, out:Path, times:dict) -> list:
                       f"diamonds: the paper's Table 2 on {PAPER_COLUMN} (another dataset: a reference point)"),
                 "Accuracy % mean ± std over runs (training seeds x split seeds) [95% bootstrap interval over test "
                 "images] (FDR); below the table, the best ManiFPT space against the best baseline on the same test "
-                "images. Per-run results: `table2_results.csv`; the comparison: `table2_significance.csv`.", "",
+                "images (`evaluate.significance`). Per-run results: `table2_results.csv`.", "",
                 _read(out/'table2_results.md'), ""]),
             f"How many nearest real images make x*? ManiFPT with x* = mean of the k nearest real embeddings, "
             f"k in {list(p.ks)}, chosen per space on validation accuracy (the tables use k = {p.eval.k}). "

@@ -390,9 +390,10 @@ def write_table(df:pd.DataFrame,  # the table, written without its index
                 md:str|None=None): # Markdown text for `name.md`; None writes no Markdown file
     "Write a tidy CSV (safe to open in a spreadsheet: `csv_safe`) and optionally a Markdown rendering, atomically."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out/f'{name}.csv') as tmp: csv_safe(df).to_csv(tmp, index=False)
-    if md is not None:
-        with atomic_path(out/f'{name}.md') as tmp: tmp.write_text(md + '\n')
+    files = {out/f'{name}.csv': csv_safe(df).to_csv(index=False), **({out/f'{name}.md': md + '\n'} if md is not None else {})}
+    for f, text in files.items():         # a file that already holds these bytes is left alone (a rerun rewrites nothing)
+        if f.exists() and f.read_bytes() == text.encode(): continue
+        with atomic_path(f) as tmp: tmp.write_text(text)
 
 
 # %% ../nbs/00_store.ipynb #3a213bd2
