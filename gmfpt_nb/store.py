@@ -230,9 +230,13 @@ class DiskRows:
         cuts = np.flatnonzero((np.diff(r) != 1) | (np.diff(part) != 0)) + 1
         for i, j in zip(np.r_[0, cuts], np.r_[cuts, len(r)]):
             f, off, _ = self.parts[part[i]]
-            with open(f, 'rb') as fh: buf = os.pread(fh.fileno(), (j - i) * rb, off + int(r[i] - self.starts[part[i]]) * rb)
-            if len(buf) != (j - i) * rb: raise GmfptError(f"{f}: shorter than its header says; delete it and run again")
-            out[order[i:j]] = np.frombuffer(buf, np.uint8).reshape(j - i, rb)
+            pos, want, bufs = off + int(r[i] - self.starts[part[i]]) * rb, (j - i) * rb, []
+            with open(f, 'rb') as fh:
+                while want:             # one read returns at most ~2 GB: read on until the run is whole
+                    b = os.pread(fh.fileno(), min(want, 1 << 30), pos)
+                    if not b: raise GmfptError(f"{f}: shorter than its header says; delete it and run again")
+                    bufs.append(b); pos += len(b); want -= len(b)
+            out[order[i:j]] = np.frombuffer(b''.join(bufs), np.uint8).reshape(j - i, rb)
         return torch.from_numpy(out.view(self.np_dtype).reshape(len(rows), *self.row_shape))
     def __getitem__(self, i):
         "A row or a slice: a tensor read now; an index array or boolean mask: a `DiskRows` of those rows."
