@@ -198,7 +198,7 @@ def build_order(names, instances, seed=0, first=()):
 def build(real, first=()):
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
-    from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name
+    from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name, _steps
     from gmfpt_nb.pipeline import PRESETS
     p, run, bar = PRESETS['quick'], RunDir(), QualityBar()
     sl, t0, load0 = get_space('sl', real, run, p.encoders), time.time(), os.getloadavg()
@@ -209,10 +209,14 @@ def build(real, first=()):
     prog = OUT/'zoo_progress.json'
     done = {(r['arch'], r['seed']): r for r in (json.loads(prog.read_text())['members'] if prog.exists() else [])}
     for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first):
-        if (name, s) in done: continue
+        # a record counts only if it was trained as the entry is now (its steps and its settings, e.g. a new recipe)
+        r = done.get((name, s))
+        if r and r['steps'] == _steps(ZOO[name], p.zoo) and r.get('extra', repr(ZOO[name].extra)) == repr(ZOO[name].extra):
+            continue
         t = time.time(); _, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
         q = quality_figures(f_real, feat(xs))
         done[(name, s)] = dict(name=instance_name(name, s, p.zoo), arch=name, seed=s, family=ZOO[name].family,
+                               extra=repr(ZOO[name].extra),
                                steps=info.get('steps'), train_seconds=info.get('train_seconds'),
                                sample_seconds=t_sample, **q, fails=bar.failures(q, refs),
                                wall_seconds=round(time.time() - t), load_avg=[round(v, 2) for v in os.getloadavg()])
