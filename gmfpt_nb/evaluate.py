@@ -20,9 +20,9 @@ from .baselines import *
 from .stats import accuracy_ci, paired_bootstrap
 
 # %% auto #0
-__all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'pack_correct', 'unpack_correct', 'run_one',
-           'method_runs', 'method_inputs', 'evaluate', 'summarize_results', 'attribution_table', 'significance',
-           'significance_text', 'fit_attributor', 'k_study', 'k_choice']
+__all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'pack_correct', 'has_answers', 'unpack_correct',
+           'run_one', 'method_runs', 'method_inputs', 'evaluate', 'summarize_results', 'attribution_table',
+           'significance', 'significance_text', 'fit_attributor', 'k_study', 'k_choice']
 
 # %% ../nbs/10_evaluate.ipynb #45296f50
 @dataclass(frozen=True)
@@ -65,6 +65,11 @@ def pack_correct(c:np.ndarray,  # 0/1 correctness of each test image, in the spl
     "Per-image correctness as a short string ('N:' + base64 of the packed bits): what paired tests need, in a CSV cell."
     import base64
     return f"{len(c)}:" + base64.b64encode(np.packbits(np.asarray(c, bool))).decode()
+
+def has_answers(correct:pd.Series,  # the `correct` column of some result rows
+               ) -> bool:
+    "Whether every row kept its per-image answers (rows cached before they were kept hold none)."
+    return bool(len(correct)) and correct.map(lambda c: isinstance(c, str) and ':' in c).all()
 
 def unpack_correct(s:str,  # a string of `pack_correct`
                   ) -> np.ndarray:
@@ -169,7 +174,7 @@ def summarize_results(df:pd.DataFrame,     # result rows (`RESULT_COLS` plus the
                             seeds=g.seed.nunique(), runs=g.size(), seconds=g.seconds.sum())).reset_index()
     def ci(rows):                   # over test images and runs; only where every run kept its per-image answers
         cs = rows.get('correct', pd.Series(dtype=object))
-        if not len(cs) or not cs.map(lambda c: isinstance(c, str) and ':' in c).all(): return (np.nan, np.nan)
+        if not has_answers(cs): return (np.nan, np.nan)
         return tuple(100 * v for v in accuracy_ci([unpack_correct(c) for c in cs])[1:])
     cis = [ci(rows) for _, rows in g]
     return out.assign(ci_low=[c[0] for c in cis], ci_high=[c[1] for c in cis])
@@ -208,7 +213,7 @@ def significance(df:pd.DataFrame,   # result rows with per-image answers (`corre
         def per_split(lab):     # split seed -> (runs, images) correctness
             x = d[d.label == lab]
             return {ss: np.stack([unpack_correct(c) for c in g.correct]) for ss, g in x.groupby('split_seed')}
-        if not d[d.label.isin([a, b])].correct.map(lambda c: isinstance(c, str) and ':' in c).all(): continue
+        if not has_answers(d[d.label.isin([a, b])].correct): continue
         pa, pb = per_split(a), per_split(b); common = sorted(set(pa) & set(pb))
         r = paired_bootstrap({k: pa[k] for k in common}, {k: pb[k] for k in common}, n_boot=n_boot)
         rows.append({by: v, 'ManiFPT': a, 'baseline': b, 'difference': 100 * r['diff'], 'low': 100 * r['low'],
