@@ -190,12 +190,14 @@ def flow_temps(real):
     (OUT/'zoo_flow_temps.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
-def build_order(names, instances, seed=0, first=()):
-    "Members in the order the build trains them: every entry's first instance (`first`, then GANs: the least known), then the rest."
+def build_order(names, instances, seed=0, first=(), defer=()):
+    """Members in the order the build trains them: every entry's first instance (`first`, then GANs: the least known),
+    then the rest; the entries in `defer` (e.g. ones that still fail the bar) after every other member, both instances."""
     order = sorted(names, key=lambda n: (n not in first, ZOO[n].family != 'GAN'))
-    return [(n, seed + i) for i in range(instances) for n in order]
+    main, late = [n for n in order if n not in defer], [n for n in order if n in defer]
+    return [(n, seed + i) for part in (main, late) for i in range(instances) for n in part]
 
-def build(real, first=()):
+def build(real, first=(), defer=()):
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
     from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name, _steps
@@ -208,7 +210,7 @@ def build(real, first=()):
     refs = quality_references(real.heldout, feat, n=1000, seed=p.seed); f_real = feat(real.heldout[:1000])
     prog = OUT/'zoo_progress.json'
     done = {(r['arch'], r['seed']): r for r in (json.loads(prog.read_text())['members'] if prog.exists() else [])}
-    for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first):
+    for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first, defer):
         # a record counts only if it was trained as the entry is now (its steps and its settings, e.g. a new recipe)
         r = done.get((name, s))
         if r and r['steps'] == _steps(ZOO[name], p.zoo) and r.get('extra', repr(ZOO[name].extra)) == repr(ZOO[name].extra):
@@ -248,6 +250,7 @@ if __name__ == '__main__':
     for k in ('speed', 'curves', 'flow-temps', 'build'): ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
     ap.add_argument('--first', nargs='*', default=(), help='--build: train these entries first (e.g. after a recipe change)')
+    ap.add_argument('--defer', nargs='*', default=(), help='--build: train these entries last (e.g. ones that still fail the bar)')
     ap.add_argument('--gan-width', type=int, default=None,
                     help="--curves: the GANs' generator width (default: the zoo's); written to zoo_curves_gan<W>.*")
     a = ap.parse_args(); OUT.mkdir(exist_ok=True)
@@ -255,4 +258,4 @@ if __name__ == '__main__':
     if a.speed: speed(real, a.only)
     if a.curves: curves(real, a.only, a.gan_width)
     if a.flow_temps: flow_temps(real)
-    if a.build: build(real, a.first)
+    if a.build: build(real, a.first, a.defer)
