@@ -13,11 +13,12 @@ from .manifold import Manifold, gm_artifacts, manifold_key
 from .networks import fdr, predict_logits
 from .baselines import get_method
 from .evaluate import EvalConfig, fit_attributor
+from .stats import permutation_test
 
 
 # %% auto #0
 __all__ = ['test_subset', 'fingerprint_features', 'pca', 'embed_2d', 'separability', 'cached_embedding', 'artifact_examples',
-           'design_nmi', 'model_centroids', 'neighbour_agreement']
+           'design_nmi', 'nmi_table', 'model_centroids', 'neighbour_agreement', 'relatives', 'sub_confusion']
 
 # %% ../nbs/12_fingerprints.ipynb #164976bc
 def test_subset(ds:GMDataset,          # the GM dataset
@@ -144,33 +145,49 @@ def design_nmi(feats:dict,                     # feature set name -> features (N
                classes:list,                   # source names
                manifest:pd.DataFrame,          # the models' design choices (a row per model, by 'name')
                choices:tuple=DESIGN_CHOICES,   # the design-choice columns scored
-               n_perm:int=10,                  # shuffles of the models' values for the floor
+               n_perm:int=200,                 # shuffles of the architectures' values for the floor and the p-value
                seed:int=0,                     # random state of PCA, k-means and the shuffles
+               within:tuple=('GAN',),          # families also scored alone, for the choices that vary inside them
               ) -> pd.DataFrame:
-    "NMI of k-means clusters of each feature set with each design choice, their average and a shuffled-labels floor."
+    "Per scope, feature set (and their average) and design choice: NMI of k-means clusters, permutation floor and p-value."
     from sklearn.cluster import KMeans
     from sklearn.metrics import normalized_mutual_info_score as nmi
-    gm = np.array([classes[c] != REAL for c in y]); names = [classes[c] for c in y[gm]]
     man = manifest.set_index('name')
-    rng = np.random.default_rng(seed)
-    rows, floor = [], {}
-    for space, f in feats.items():
-        z = pca(np.asarray(f)[gm], 50, seed); row = dict(space=space)
+    arch = man['arch'] if 'arch' in man else pd.Series(man.index, index=man.index)   # the unit shuffled: instances of an
+    y = np.asarray(y); names = np.array([classes[c] for c in y])
+    scopes = {'all models': names != REAL, **{f'{f} only': np.isin(names, man.index[man.family == f]) for f in within}}
+    rows = []
+    for scope, keep in scopes.items():
+        if len(set(names[keep])) < 2: continue
+        units, u = np.unique(arch.loc[names[keep]].to_numpy(), return_inverse=True)   # architecture share its values
+        zs = {s: pca(np.asarray(f)[keep], 50, seed) for s, f in feats.items()}
         for ch in choices:
-            vals = man.loc[names, ch].astype(str).to_numpy()
-            k = len(set(vals))
-            lab = KMeans(k, n_init=10, random_state=seed).fit_predict(z)
-            row[ch] = nmi(vals, lab)
-            models = sorted(set(names)); mv = man.loc[models, ch].astype(str).to_numpy()
-            fl = [nmi(pd.Series(names).map(dict(zip(models, rng.permutation(mv)))).to_numpy(), lab)
-                  for _ in range(n_perm)]
-            floor.setdefault(ch, []).append(float(np.mean(fl)))
-        rows.append(row)
-    t = pd.DataFrame(rows).set_index('space')
-    # feature sets named '... (reference)' stay out of the average
-    t.loc['average'] = t.loc[[r for r in t.index if 'reference' not in r]].mean()
-    t.loc['shuffled design labels (floor)'] = {ch: float(np.mean(v)) for ch, v in floor.items()}
-    return t
+            uv = pd.factorize(man.groupby(arch)[ch].first().loc[units].astype(str))[0]
+            if len(set(uv)) < 2: continue                     # the choice does not vary in this scope
+            labs = {s: KMeans(len(set(uv)), n_init=10, random_state=seed).fit_predict(z) for s, z in zs.items()}
+            ref = [s for s in zs if 'reference' not in s]    # feature sets named '... (reference)' stay out of the average
+            stats = {s: (lambda v, lab=lab: nmi(v[u], lab)) for s, lab in labs.items()}
+            stats['average'] = lambda v: np.mean([nmi(v[u], labs[s]) for s in ref])
+            for s, stat in stats.items():          # the same shuffles (seed) for every feature set and their average
+                r = permutation_test(stat, uv, n_perm, seed)
+                rows.append(dict(scope=scope, space=s, choice=ch, nmi=r['stat'], floor_mean=r['floor_mean'],
+                                 floor_p95=r['floor_p95'], p_value=r['p']))
+    return pd.DataFrame(rows)
+
+def nmi_table(t:pd.DataFrame,           # the rows of `design_nmi`
+              scope:str='all models',   # which scope
+              value:str='nmi',          # a column of `design_nmi`, or 'cell': "NMI (p)" as text, with the floor's rows
+             ) -> pd.DataFrame:
+    "One scope of `design_nmi` as a table: a row per feature set (and their average), a column per design choice."
+    s = t[t.scope == scope]
+    if value == 'cell': s = s.assign(cell=[f'{n:.3f} (p {p:.3f})' for n, p in zip(s.nmi, s.p_value)])
+    w = s.pivot(index='space', columns='choice', values=value)
+    w = w.loc[list(dict.fromkeys(s.space)), list(dict.fromkeys(s.choice))]
+    if value == 'cell':                  # the average's permutation floor: its mean and 95th percentile
+        avg = s[s.space == 'average'].set_index('choice')
+        w.loc['floor of the average: mean'] = avg.floor_mean.map('{:.3f}'.format)
+        w.loc['floor of the average: 95th percentile'] = avg.floor_p95.map('{:.3f}'.format)
+    return w.fillna('')
 
 
 # %% ../nbs/12_fingerprints.ipynb #8a97fe99
@@ -201,3 +218,23 @@ def neighbour_agreement(models:list,            # model names, as from `model_ce
         rows.append(dict(choice=c, nearest_shares=float((v[nn] == v).mean()),
                          random_neighbour=float((same / (len(v) - 1)).mean())))
     return pd.DataFrame(rows)
+
+# %% ../nbs/12_fingerprints.ipynb #8d2943e1
+def relatives(manifest:pd.DataFrame,         # the models' design choices (a row per model, by 'name')
+              arch:str,                      # the architecture (or, without an `arch` column, the model) compared with
+              choices:tuple=DESIGN_CHOICES,  # the design-choice columns compared (those in the manifest)
+             ) -> list:
+    "The models of `arch` and of every architecture that differs from it in exactly one design choice, `arch`'s first."
+    man = manifest.assign(arch=manifest['arch'] if 'arch' in manifest else manifest['name'])
+    cols = [c for c in choices if c in man]
+    v = man.drop_duplicates('arch').set_index('arch')[cols].astype(str)
+    if arch not in v.index: raise KeyError(f"no architecture {arch!r} in the manifest")
+    near = v.index[(v != v.loc[arch]).sum(1) == 1]
+    return [*man.name[man.arch == arch], *man.name[man.arch.isin(near)]]
+
+def sub_confusion(cm:pd.DataFrame,  # counts: a row per true source, a column per answer
+                  models:list,      # the sources kept (rows and columns)
+                 ) -> pd.DataFrame:
+    "The rows and columns of `models`; every other answer summed into one column, 'other'."
+    sub = cm.loc[models]
+    return sub[models].assign(other=sub.drop(columns=models).sum(1))

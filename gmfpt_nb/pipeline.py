@@ -237,7 +237,7 @@ def figure_inputs(st:SimpleNamespace,     # a `preset_state`
     n_emb, n_clu = (20, 40) if st.p.name == 'tiny' else (100, 200)
     idx = test_subset(st.ds, st.p.eval, n_emb)
     feats = fingerprint_features(st.ds, st.manifolds, st.p.eval, st.run, idx,
-                                 attributors=(f'ManiFPT:{best_space}', 'Yu19', 'Wang20'))
+                                 attributors=(f'ManiFPT:{best_space}', 'Marra18', 'Yu19', 'Wang20'))
     idx_c = test_subset(st.ds, st.p.eval, n_clu, seed=1)
     arts = {s.upper(): gm_artifacts(st.ds, m, st.run, st.p.eval.k) for s, m in st.manifolds.items()}
     clu = {**{f'artifacts, {s}': a[idx_c].flatten(1) for s, a in arts.items()},
@@ -269,8 +269,11 @@ def stage_figures(st:SimpleNamespace,     # a `preset_state`
         if s in fi.arts:
             files.append(save_figure(fingerprint_images(fi.arts[s], ds.y, ds.classes, s.lower()),
                                      fd/f'fingerprints_{s.lower()}.png'))
-    nmi = design_nmi(fi.clu, fi.y_c, ds.classes, ds.manifest)
-    write_table(nmi.round(3).reset_index(), fd, 'clustering_nmi', to_markdown(nmi.round(3)))
+    n_perm = 200
+    nmi = design_nmi(fi.clu, fi.y_c, ds.classes, ds.manifest, n_perm=n_perm)
+    md = [f"**{sc}** (NMI, permutation p-value over {n_perm} shuffles of the architectures' values)\n\n"
+          + to_markdown(nmi_table(nmi, sc, 'cell')) for sc in dict.fromkeys(nmi.scope)]
+    write_table(nmi.round(4), fd, 'clustering_nmi', '\n\n'.join(md))
     files.append(fd/'clustering_nmi.csv')
     arts_c = {s: a[fi.idx_c] for s, a in fi.arts.items()}
     files.append(save_figure(dendrogram_grid(arts_c, ds.y[fi.idx_c], ds.classes, ds.manifest), fd/'dendrograms.png'))
@@ -408,6 +411,10 @@ def _attributor_stage(p:Preset, ds:GMDataset, manifolds:dict, table2:pd.DataFram
         save_figure(confusion_figure(cm, f"ManiFPT {att.info['space'].upper()} attributor ({p.name} preset), {n} test "
                                          f"images: {ok / n:.1%} right, {unk / n:.1%} 'unknown'"),
                     out/'figures'/'confusion.png')
+        if 'dcgan' in set(ds.manifest.get('arch', ds.manifest.name)):   # which single design change it tells apart
+            rel = relatives(ds.manifest, 'dcgan')
+            save_figure(confusion_figure(sub_confusion(cm, rel), "The same attributor on dcgan and its one-choice "
+                                         "relatives ('other': any other answer)"), out/'figures'/'confusion_dcgan.png')
     return d
 
 # %% ../nbs/15_pipeline.ipynb #417c29ff

@@ -72,7 +72,9 @@ def _table2_sections(p, out:Path, times:dict) -> list:
             *_if('attributor' in times, [
                 *_fig(out, 'confusion', "Confusion matrix of the attributor the run ships, on the test split of "
                       "the GM dataset ('unknown': below its open-set threshold)"),
-                "Counts: `attributor_confusion.csv`.", ""])]
+                "Counts: `attributor_confusion.csv`.", "",
+                *_fig(out, 'confusion_dcgan', "The same matrix cut down to `dcgan` and the models that differ from it "
+                      "in one design choice: which single change its fingerprint tells apart")])]
 
 # %% ../nbs/14_report.ipynb #42adcc5e
 def _zoo_section(out:Path, done:bool) -> list:
