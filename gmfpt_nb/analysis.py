@@ -16,7 +16,7 @@ from .data import *
 from .manifold import fingerprint_summary
 from .openset import SCORES
 from .baselines import method_label
-from .evaluate import PAPER_TABLE2
+from .evaluate import PAPER_TABLE2, summarize_results
 from .fingerprints import *
 
 
@@ -266,19 +266,22 @@ def robustness_figure(df:pd.DataFrame,  # the rows of `robustness`
     fig.tight_layout(); return fig
 
 # %% ../nbs/13_analysis.ipynb #6188138f
-def accuracy_chart(df:pd.DataFrame,       # result rows (`RESULT_COLS`) of one dataset: one per method, space and seed
+def accuracy_chart(df:pd.DataFrame,       # result rows (`RESULT_COLS`) of one dataset: one per method, space and run
                    paper:str|None=None,   # a column of `PAPER_TABLE2` (e.g. 'GM-CIFAR10') drawn as markers; None: none
                    title:str|None=None,   # the figure's title; None: none
                   ):
-    "Horizontal bars of each method's mean accuracy (%) over seeds, min-max over seeds, paper's accuracies as markers."
-    acc = df.assign(label=[method_label(m, s) for m, s in zip(df.method, df.space.fillna(''))], acc=df.accuracy * 100)
-    g = acc.groupby('label', sort=False).acc.agg(['mean', 'min', 'max', 'count'])
+    "Horizontal bars of each method's mean accuracy (%) with its 95% interval (else min-max over runs), the paper's as markers."
+    s = summarize_results(df.assign(_one=0), by='_one').set_index('label')
+    acc = df.assign(label=[method_label(m, sp) for m, sp in zip(df.method, df.space.fillna(''))], acc=df.accuracy * 100)
+    g = s.join(acc.groupby('label', sort=False).acc.agg(['min', 'max']))
     g = pd.concat([g[~g.index.str.startswith('ManiFPT')], g[g.index.str.startswith('ManiFPT')]])   # baselines first
+    ci = bool(g.ci_low.notna().all())     # every row kept its per-image answers: bootstrap intervals
+    lo, hi = (g.ci_low, g.ci_high) if ci else (g['min'], g['max'])
     pos, ours = np.arange(len(g)), g.index.str.startswith('ManiFPT')
     h = 0.32 * len(g) + 1.9
     fig, ax = plt.subplots(figsize=(7, h))
-    ax.barh(pos, g['mean'], color=np.where(ours, 'tab:blue', 'silver'), capsize=3, error_kw=dict(ecolor='k', lw=1),
-            xerr=[g['mean'] - g['min'], g['max'] - g['mean']])
+    ax.barh(pos, g.acc_mean, color=np.where(ours, 'tab:blue', 'silver'), capsize=3, error_kw=dict(ecolor='k', lw=1),
+            xerr=[(g.acc_mean - lo).clip(lower=0), (hi - g.acc_mean).clip(lower=0)])
     handles = [matplotlib.patches.Patch(color='tab:blue', label='ManiFPT (this run)'),
                matplotlib.patches.Patch(color='silver', label='baselines (this run)')]
     if paper is not None:
@@ -287,11 +290,13 @@ def accuracy_chart(df:pd.DataFrame,       # result rows (`RESULT_COLS`) of one d
                            [pos[list(g.index).index(l)] for l in got], 'D', color='tab:red', ms=5, ls='',
                            label=f"paper's Table 2, {paper}")
     ax.set_yticks(pos, g.index, fontsize=8); ax.invert_yaxis(); ax.set_xlim(0, 100)
-    n = int(g['count'].max())
-    ax.set_xlabel(f"test accuracy (%): bar = mean over {n} seed{'s' * (n > 1)}, line = min to max over seeds")
+    n = int(g.runs.max())
+    ax.set_xlabel(f"test accuracy (%): bar = mean over {n} run{'s' * (n > 1)}, line = " +
+                  ("95% bootstrap interval over test images and runs" if ci else "min to max over runs"), fontsize=8)
     fig.legend(handles=handles, fontsize=7, loc='lower center', ncol=len(handles), frameon=False)
     if title: ax.set_title(title, fontsize=10)
     fig.tight_layout(rect=(0, 0.3 / h, 1, 1)); return fig
+
 
 # %% ../nbs/13_analysis.ipynb #1e443ad6
 def confusion_figure(cm:pd.DataFrame,      # counts: a row per true source, a column per answer (maybe 'unknown' too)

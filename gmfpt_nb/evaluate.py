@@ -22,7 +22,8 @@ from .stats import accuracy_ci, paired_bootstrap
 # %% auto #0
 __all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'pack_correct', 'has_answers', 'unpack_correct',
            'run_one', 'method_runs', 'method_inputs', 'evaluate', 'summarize_results', 'attribution_table',
-           'significance', 'significance_text', 'fit_attributor', 'k_study', 'k_choice']
+           'paired_rows', 'verdict', 'significance', 'tuning_note', 'significance_text', 'best_space', 'fit_attributor',
+           'k_study', 'k_choice']
 
 # %% ../nbs/10_evaluate.ipynb #45296f50
 @dataclass(frozen=True)
@@ -196,6 +197,28 @@ def attribution_table(df:pd.DataFrame,     # result rows, as for `summarize_resu
 
 
 # %% ../nbs/10_evaluate.ipynb #610117f6
+def _by_split(rows:pd.DataFrame) -> dict:
+    "Split seed -> (runs, test images) correctness of some result rows: what the paired tests take."
+    return {ss: np.stack([unpack_correct(c) for c in g.correct]) for ss, g in rows.groupby('split_seed')}
+
+def paired_rows(a:pd.DataFrame,      # result rows of one method (with `correct` and `split_seed`)
+                b:pd.DataFrame,      # result rows of another, on the same test images
+                n_boot:int=10_000,   # bootstrap draws
+               ) -> dict|None:
+    "Paired bootstrap of rows `a` against rows `b` over their common split seeds (None without per-image answers)."
+    if not (has_answers(a.correct) and has_answers(b.correct)): return None
+    pa, pb = _by_split(a), _by_split(b); common = sorted(set(pa) & set(pb))
+    if not common: return None
+    return dict(paired_bootstrap({k: pa[k] for k in common}, {k: pb[k] for k in common}, n_boot=n_boot),
+                splits=len(common))
+
+def verdict(r:dict,      # a result of `paired_rows` (or `paired_bootstrap`)
+            better:str,  # the words when the difference is positive and significant
+            worse:str,   # the words when it is negative and significant
+           ) -> str:
+    "`better` or `worse` (by the sign of the difference) where p < 0.05, else 'within the noise'."
+    return (better if r['diff'] > 0 else worse) if r['p'] < 0.05 else 'within the noise'
+
 def significance(df:pd.DataFrame,   # result rows with per-image answers (`correct`), as `evaluate` returns them
                  by:str='dataset',  # one comparison per value of this column
                  n_boot:int=10_000, # bootstrap draws
@@ -210,17 +233,20 @@ def significance(df:pd.DataFrame,   # result rows with per-image answers (`corre
         mani, base = acc[acc.index.str.startswith('ManiFPT')], acc[~acc.index.str.startswith('ManiFPT')]
         if not len(mani) or not len(base): continue
         a, b = mani.idxmax(), base.idxmax()
-        def per_split(lab):     # split seed -> (runs, images) correctness
-            x = d[d.label == lab]
-            return {ss: np.stack([unpack_correct(c) for c in g.correct]) for ss, g in x.groupby('split_seed')}
-        if not has_answers(d[d.label.isin([a, b])].correct): continue
-        pa, pb = per_split(a), per_split(b); common = sorted(set(pa) & set(pb))
-        r = paired_bootstrap({k: pa[k] for k in common}, {k: pb[k] for k in common}, n_boot=n_boot)
+        r = paired_rows(d[d.label == a], d[d.label == b], n_boot)
+        if r is None: continue
         rows.append({by: v, 'ManiFPT': a, 'baseline': b, 'difference': 100 * r['diff'], 'low': 100 * r['low'],
-                     'high': 100 * r['high'], 'p': r['p'], 'splits': len(common),
-                     'verdict': ('ManiFPT better' if r['diff'] > 0 else 'baseline better') if r['p'] < 0.05
-                                else 'within the noise'})
+                     'high': 100 * r['high'], 'p': r['p'], 'splits': r['splits'],
+                     'verdict': verdict(r, 'ManiFPT better', 'baseline better')})
     return pd.DataFrame(rows, columns=[by, 'ManiFPT', 'baseline', 'difference', 'low', 'high', 'p', 'splits', 'verdict'])
+
+def tuning_note(cfg:EvalConfig,  # the evaluation's configuration
+               ) -> str:
+    "What Table 2 tuned on validation data, and what it did not: one sentence for under the table."
+    return (f"Tuning: none. Every method runs with settings fixed in advance and the same training budget (best epoch by "
+            f"validation accuracy, for every network alike): ManiFPT with k = {cfg.k} (the paper's definition), the "
+            f"baselines with their published settings; the k study and the controls are separate experiments and "
+            f"choose nothing in this table.")
 
 def significance_text(sig:pd.DataFrame,  # the rows of `significance`
                      ) -> str:
@@ -228,6 +254,13 @@ def significance_text(sig:pd.DataFrame,  # the rows of `significance`
     return '\n'.join(f"{r.iloc[0]}: {r.ManiFPT} - {r.baseline} = {r.difference:+.1f} points, 95% interval "
                      f"[{r.low:+.1f}, {r.high:+.1f}], p = {r.p:.3g} (paired bootstrap over test images, {r.splits} "
                      f"split(s)): {r.verdict}." for _, r in sig.iterrows())
+
+# %% ../nbs/10_evaluate.ipynb #11dbcadc
+def best_space(table2:pd.DataFrame,  # Table 2 results: one row per method, space and seed
+              ) -> str:
+    "The space in which ManiFPT has the best mean accuracy over seeds in a Table 2 result."
+    return table2[table2.method == 'ManiFPT'].groupby('space').accuracy.mean().idxmax()
+
 
 # %% ../nbs/10_evaluate.ipynb #0ccc1c08
 PAPER_TABLE2 = pd.DataFrame({

@@ -22,6 +22,7 @@ from .networks import *
 from .openset import *
 from .attribution import *
 from .evaluate import *
+from .studies import *
 from .beyond import *
 from .fingerprints import *
 from .analysis import *
@@ -29,9 +30,9 @@ from .report import *
 
 # %% auto #0
 __all__ = ['PRESETS', 'ARTIFACT_ROWS', 'BEYOND', 'Preset', 'stage_data', 'stage_spaces', 'stage_zoo', 'model_dir',
-           'attributor_dir', 'load_attributor', 'best_space', 'shipped_attributor', 'stage_attributor',
-           'attributor_confusion', 'preset_state', 'figure_inputs', 'stage_figures', 'stage_beyond', 'stage_names',
-           'reproduce', 'stage_table4', 'table4_inputs', 'load_report']
+           'attributor_dir', 'load_attributor', 'shipped_attributor', 'stage_attributor', 'attributor_confusion',
+           'preset_state', 'figure_inputs', 'stage_figures', 'stage_beyond', 'stage_names', 'reproduce', 'stage_table4',
+           'table4_inputs', 'load_report']
 
 # %% ../nbs/15_pipeline.ipynb #f10c92ec
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Preset:
     eval: EvalConfig = EvalConfig()                # methods, spaces, seeds, splits and training budget of the tables
     models: tuple|None = None                      # zoo entries to build; None: the whole zoo
     ks: tuple = (1, 5, 20)                         # the k study: x* = mean of the k nearest real embeddings
+    controls: tuple = ('rgb', 'freq')              # the spaces of the controls (`control_study`); (): none
+    control_inputs: tuple = CONTROLS               # the inputs the controls compare
     openset: OpenSetConfig = OpenSetConfig()       # open set, enrolment, robustness
     seed: int = 0                                  # seed of the real-data subsets and of the zoo
 
@@ -61,6 +64,7 @@ PRESETS = {
                                  ckpt_every=1000, sample_steps=2, instances=1),
                    eval=EvalConfig(seeds=(0,), train=_tiny_train),
                    models=('dcgan', 'dcgan-nearest', 'lsgan', 'vae', 'glow', 'ddpm-ddim'), ks=(1, 3),
+                   controls=('rgb',), control_inputs=(('x', 0), ('artifact', 1), ('stacked', 1)),
                    openset=_tiny_openset),
     'quick': Preset('quick', eval=EvalConfig(split_seeds=(0, 1, 2), train=TrainConfig(epochs=5, n_blocks=1))),
     'paper': Preset('paper',
@@ -78,8 +82,6 @@ def stage_data(p:Preset,                  # the preset
     print(rd)
     return rd
 
-
-# %% ../nbs/15_pipeline.ipynb #be317e55
 def stage_spaces(p:Preset,                    # the preset: its spaces, encoder budget and index
                  real:RealData,               # the real data whose reference set forms each manifold
                  run:RunDir,                  # the run directory
@@ -146,13 +148,6 @@ def load_attributor(model:str|Path|None=None,  # a folder or a preset name, as f
         raise GmfptError(f"no attributor at {d}; {how}, or train one on your folders with "
                          "`gmfpt train FOLDER --out DIR` and pass --model DIR")
     return Attributor.load(d)
-
-
-# %% ../nbs/15_pipeline.ipynb #11dbcadc
-def best_space(table2:pd.DataFrame,  # Table 2 results: one row per method, space and seed
-              ) -> str:
-    "The space in which ManiFPT has the best mean accuracy over seeds in a Table 2 result."
-    return table2[table2.method == 'ManiFPT'].groupby('space').accuracy.mean().idxmax()
 
 
 # %% ../nbs/15_pipeline.ipynb #c85f4932
@@ -309,7 +304,8 @@ def stage_names(p:Preset,                  # the preset
                 figures:bool=True,         # as for `reproduce`
                ) -> list:
     "The stages `reproduce` runs for `p`, in order: the names of its progress lines and of its stage times."
-    s = ['data', 'spaces', 'zoo', 'table2', *(['k study'] if p.ks else []), 'attributor']
+    s = ['data', 'spaces', 'zoo', 'table2', *(['k study'] if p.ks else []), *(['controls'] if p.controls else []),
+         *(['architectures'] if p.zoo.instances > 1 else []), 'attributor']
     if stop_after == 'table2': return s + (['figures'] if figures else [])
     beyond = [] if stop_after == 'table4' else ['open set, enrolment, robustness']
     return s + ['cross zoos and table4', 'figures', *beyond]
@@ -374,13 +370,26 @@ def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures
                                 fd/'zoo_samples.png')
     with stage('table2'):
         res = evaluate(ds, manifolds, p.eval, run).assign(dataset=f'GM-{p.real}')
-        write_table(res, out, 'table2_results', to_markdown(attribution_table(res)) + '\n\n' + significance_text(significance(res)))
+        write_table(res, out, 'table2_results', '\n\n'.join([to_markdown(attribution_table(res)),
+                                                             significance_text(significance(res)), tuning_note(p.eval)]))
         if figures: save_figure(accuracy_chart(res, PAPER_COLUMN, f"Attribution accuracy on GM-{p.real} ({p.name})"),
                                 fd/'accuracy.png')
     if p.ks:
         with stage('k study'):
             kst = k_study(ds, manifolds, p.eval, p.ks, run)
             write_table(kst, out, 'k_study_results', to_markdown(k_choice(kst)))
+    if p.controls:              # one split (Table 2's first), every training seed
+        with stage('controls'):
+            ctl = control_study(ds, {s: manifolds[s] for s in p.controls}, replace(p.eval, split_seeds=()),
+                                p.control_inputs, run)
+            write_table(ctl, out, 'controls_results',
+                        to_markdown(control_table(ctl).reset_index(level='input').fillna('')) + '\n\n' + control_text(ctl))
+    if p.zoo.instances > 1:     # weights or architecture: seed-0 instances against the others, one split
+        with stage('architectures'):
+            tr, te = architecture_datasets(ds)
+            arch = evaluate(tr, manifolds, replace(p.eval, split_seeds=()), run, test_ds=te, test_manifolds=manifolds)
+            write_table(arch, out, 'architecture_results', to_markdown(architecture_table(
+                res, arch, len(ds.classes), len(tr.classes))) + '\n\n' + architecture_text(res, arch))
     with stage('attributor'): att_dir = _attributor_stage(p, ds, manifolds, res, run, out, figures)
     print(f"attributor for `gmfpt attribute` and the demo: {att_dir}")
     st = SimpleNamespace(p=p, run=run, real=real, manifolds=manifolds, ds=ds)

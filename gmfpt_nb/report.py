@@ -68,6 +68,19 @@ def _table2_sections(p, out:Path, times:dict) -> list:
             f"k in {list(p.ks)}, chosen per space on validation accuracy (the tables use k = {p.eval.k}). "
             "Per seed: `k_study_results.csv`.", "",
             *_if('k study' in times or not p.ks, [_read(out/'k_study_results.md'), ""]),
+            "## Controls: does the manifold add information?", "",
+            f"The ManiFPT network, same budget, splits (Table 2's first) and seeds, trained on other inputs in the same "
+            f"space: the embedded image x, artifacts x - x* for several k, x - mean(real) (the k -> N limit) and x and "
+            f"x - x* stacked as channels; each against x on the same test images (paired bootstrap). Spaces: "
+            f"{', '.join(s.upper() for s in p.controls) or 'none (the preset runs no controls)'}. Per run: "
+            "`controls_results.csv`.", "",
+            *_if('controls' in times or not p.controls, [_read(out/'controls_results.md'), ""]),
+            "## Weights or architecture?", "",
+            "Table 2 attributes instances (every trained model its own source). Here the models are labelled by "
+            "architecture, the methods trained on the seed-0 instances and tested on the others: unseen weights of "
+            "known architectures (one split, every training seed). Per run: `architecture_results.csv`.", "",
+            *(_if('architectures' in times, [_read(out/'architecture_results.md'), ""]) if p.zoo.instances > 1
+              else ["(not run: the preset's zoo has one instance per architecture)", ""]),
             "## The shipped attributor on the test split", "",
             *_if('attributor' in times, [
                 *_fig(out, 'confusion', "Confusion matrix of the attributor the run ships, on the test split of "
