@@ -210,16 +210,20 @@ def dendrogram_grid(arts:dict,               # space name -> artifacts (N,...) o
 # %% ../nbs/13_analysis.ipynb #35582004
 def openset_figure(df:pd.DataFrame,  # the rows of `openset_eval`
                   ):
-    "AUROC of known vs unknown per space and score, one panel per kind of held-out group; returns the figure."
-    kinds = list(dict.fromkeys(df.kind)); spaces = list(dict.fromkeys(df.space))
-    fig, axs = plt.subplots(1, len(kinds), figsize=(4.2 * len(kinds), 3.4), sharey=True, squeeze=False)
+    "AUROC of known vs unknown per method (ManiFPT per space) and score, a panel per kind of held-out group."
+    meth = df['method'] if 'method' in df else ['ManiFPT'] * len(df)     # rows from before baselines were scored
+    df = df.assign(label=[method_label(m, s) for m, s in zip(meth, df.space.fillna(''))])
+    kinds, labels = list(dict.fromkeys(df.kind)), list(dict.fromkeys(df.label))
+    fig, axs = plt.subplots(1, len(kinds), figsize=(max(4.2, 0.9 * len(labels)) * len(kinds), 3.6), sharey=True,
+                            squeeze=False)
     w = 0.8 / len(SCORES)
     for ax, k in zip(axs[0], kinds):
-        t = df[df.kind == k].groupby(['space', 'score']).auroc.mean()
+        t = df[df.kind == k].groupby(['label', 'score']).auroc.mean()
         for j, sc in enumerate(SCORES):
-            ax.bar(np.arange(len(spaces)) + (j - (len(SCORES) - 1) / 2) * w, [t.get((s, sc), np.nan) for s in spaces],
+            ax.bar(np.arange(len(labels)) + (j - (len(SCORES) - 1) / 2) * w, [t.get((l, sc), np.nan) for l in labels],
                    w, label=sc)
-        ax.axhline(0.5, color='grey', lw=0.8, ls='--'); ax.set_xticks(range(len(spaces)), [s.upper() for s in spaces])
+        ax.axhline(0.5, color='grey', lw=0.8, ls='--')
+        ax.set_xticks(range(len(labels)), [l.replace('ManiFPT ', '') for l in labels], rotation=30, ha='right', fontsize=8)
         ax.set_title(f"held out: {k} ({df[df.kind == k].holdout.nunique()} groups)"); ax.set_ylim(0.3, 1)
     axs[0, 0].set_ylabel('AUROC known vs unknown'); axs[0, -1].legend(title='score', fontsize=8)
     fig.tight_layout(); return fig

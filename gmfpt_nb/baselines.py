@@ -35,11 +35,16 @@ class Baseline:
            ):
         "Fit the method on training images; returns it."
         raise NotImplementedError
+    def logits(self,
+               x, # uint8 images (N,C,H,W)
+              ) -> torch.Tensor:
+        "Class scores (N,n_classes) before the softmax: what the energy score of open-set recognition reads."
+        raise NotImplementedError
     def predict_proba(self,
                       x, # uint8 images (N,C,H,W)
                      ) -> torch.Tensor:
-        "Class probabilities (N,n_classes) of images `x`."
-        raise NotImplementedError
+        "Class probabilities (N,n_classes) of images `x`: the softmax of `logits`."
+        return F.softmax(self.logits(x), 1)
     def features(self,
                  x, # uint8 images (N,C,H,W)
                 ) -> torch.Tensor:
@@ -81,6 +86,12 @@ class FeatureBaseline(Baseline):
                      ):
         "The logistic regression's class probabilities (N,n_classes)."
         return torch.from_numpy(self.clf.predict_proba(chunked(self.feats, x))).float()
+    def logits(self,
+               x, # uint8 images (N,C,H,W)
+              ):
+        "The logistic regression's decision values (N,n_classes; two classes: 0 and the one decision value)."
+        d = torch.from_numpy(self.clf.decision_function(chunked(self.feats, x))).float()
+        return torch.stack([torch.zeros_like(d), d], 1) if d.dim() == 1 else d
     def features(self,
                  x, # uint8 images (N,C,H,W)
                 ):
@@ -194,11 +205,11 @@ class Marra19(Baseline):
                 ):
         "Normalised cross-correlations (N,n_classes) of the images' residuals with the fingerprints."
         return chunked(lambda b: _ncc(median_residual(b), self.fps), x)
-    def predict_proba(self,
-                      x, # uint8 images (N,C,H,W)
-                     ):
-        "Softmax of 50 x the correlations."
-        return F.softmax(50 * self.features(x), 1)
+    def logits(self,
+               x, # uint8 images (N,C,H,W)
+              ):
+        "50 x the correlations (their softmax is the probabilities)."
+        return 50 * self.features(x)
 
 # %% ../nbs/09_baselines.ipynb #bee09566
 class CNNBaseline(Baseline):
@@ -245,11 +256,11 @@ class CNNBaseline(Baseline):
         cfg = replace(cfg, epochs=max(1, round(cfg.epochs * self.epochs_factor)))
         self.net, self.info = train_attributor(xi, ya, self._inputs(x_va), y_va, n_classes, cfg, seed, model=net)
         return self
-    def predict_proba(self,
-                      x, # uint8 images (N,C,H,W)
-                     ):
-        "Softmax of the network's logits (N,n_classes)."
-        return F.softmax(predict_logits(self.net, self._inputs(x)), 1)
+    def logits(self,
+               x, # uint8 images (N,C,H,W)
+              ):
+        "The network's logits (N,n_classes)."
+        return predict_logits(self.net, self._inputs(x))
     def features(self,
                  x, # uint8 images (N,C,H,W)
                 ):
@@ -359,7 +370,6 @@ class MiniXception(nn.Module):
         "Class logits (N,n_classes)."
         return self.head(self.features(x))
 
-# %% ../nbs/09_baselines.ipynb #d433b8e3
 class Marra18(CNNBaseline):
     """XceptionNet on raw images (Marra et al. 2018). Here a `MiniXception`: entry convolutions, three residual
     blocks of depthwise-separable convolutions, global pooling."""
@@ -392,7 +402,6 @@ class YuNet(nn.Module):
         "Scaled cosine similarities (N,n_classes) of the image fingerprints to the model fingerprints."
         return self.scale * F.normalize(self.features(x), dim=1) @ F.normalize(self.model_fps, dim=1).T
 
-# %% ../nbs/09_baselines.ipynb #fdf2712e
 class Yu19(CNNBaseline):
     """A network that learns an image fingerprint and one model fingerprint per source, attributing by their
     correlation (Yu et al. 2019). Here a `YuNet`: 4 convolutions, a 4x4 average, scaled cosine similarities."""
@@ -449,13 +458,11 @@ class ManiFPT(CNNBaseline):
         "The artifacts as float."
         return x.float()
 
-# %% ../nbs/09_baselines.ipynb #b8965ef5
 def get_method(name:str, # 'ManiFPT' or a name of `BASELINES`
               ) -> Baseline:
     "A fresh instance of the method called `name`; ManiFPT's inputs are artifacts, the baselines' are uint8 images."
     return ManiFPT() if name == 'ManiFPT' else get_baseline(name)
 
-# %% ../nbs/09_baselines.ipynb #a91232fc
 def method_label(method:str,  # 'ManiFPT' or a baseline name
                  space:str,   # ManiFPT's space ('' for a baseline)
                 ) -> str:

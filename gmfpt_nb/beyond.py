@@ -33,8 +33,10 @@ class OpenSetConfig:
     enrol_models: tuple|None = None                      # models enrolled one at a time; None: the first of each family
     enrol_n: tuple = (10, 50, 100)                       # enrolment sample sizes
     enrol_repeats: int = 3                               # random draws of the enrolment samples per size
-    perturbations: tuple|None = None                     # names of `PERTURBATIONS`; None: all
+    perturbations: tuple|None = None                     # names of `PERTURBATIONS` (the test's); None: all
+    augmentations: tuple|None = None                     # names of `AUGMENTATIONS` (training's, other levels); None: all
     augment_methods: tuple = ('ManiFPT', 'Marra18', 'Yu19')   # also trained with perturbations as augmentation
+    baselines: tuple|None = None                         # baselines in the open set too (MSP, energy); None: none
     seed: int = 0                                        # seed of held-out training, enrolment draws, perturbations
 
 # %% ../nbs/11_beyond.ipynb #f40bc0ce
@@ -94,6 +96,36 @@ def _auroc(known:torch.Tensor, unknown:torch.Tensor) -> float:
     return float(roc_auc_score(np.r_[np.ones(len(known)), np.zeros(len(unknown))],
                                np.r_[known.double().numpy(), unknown.double().numpy()]))
 
+def _score_rows(sc:dict,             # part ('val', 'test', 'unknown') -> score name -> scores (higher: known)
+                correct:torch.Tensor, # closed-set correctness on the known test images
+                tpr:float,            # fraction of known validation images the threshold accepts
+                **base) -> list:
+    "One open-set row per score: AUROC known vs unknown, accuracies and rejection at the threshold."
+    rows = []
+    for name in sc['val']:
+        thr = float(torch.quantile(sc['val'][name].double(), 1 - tpr))
+        acc_k = sc['test'][name] >= thr
+        rows.append(dict(**base, score=name, auroc=_auroc(sc['test'][name], sc['unknown'][name]),
+                         closed_acc=correct.float().mean().item(), known_acc=(correct & acc_k).float().mean().item(),
+                         unknown_rejected=(sc['unknown'][name] < thr).float().mean().item(), threshold=thr,
+                         n_known=len(correct), n_unknown=len(sc['unknown'][name])))
+    return rows
+
+def _baseline_rows(ds:GMDataset, baseline:str, known:list, cfg:EvalConfig, ocfg, run:RunDir, **base) -> list:
+    "Open-set rows of `baseline` trained on the sources `known` only: its MSP and energy scores (cached)."
+    d = run.stage('openset-baseline', dict(data=pixels_hash(ds.x), labels=pixels_hash(ds.y), method=baseline,
+                                           known=[ds.classes[i] for i in known], seed=ocfg.seed, tpr=ocfg.tpr,
+                                           cfg=cfg.key()))
+    if (d/'rows.json').exists(): return [dict(r, **base) for r in load_json(d/'rows.json')]
+    remap = torch.full((len(ds.classes),), -1, dtype=torch.long); remap[torch.tensor(known)] = torch.arange(len(known))
+    y, sp = remap[ds.y], cfg.splits(ds.y)
+    tr, va, te = [i[y[i].numpy() >= 0] for i in (sp.train, sp.val, sp.test)]
+    b = get_method(baseline).fit(ds.x[tr], y[tr], ds.x[va], y[va], len(known), cfg.train, ocfg.seed)
+    lg = {part: b.logits(ds.x[idx]) for part, idx in (('val', va), ('test', te), ('unknown', sp.test[y[sp.test].numpy() < 0]))}
+    rows = _score_rows({p: logit_scores(l) for p, l in lg.items()}, lg['test'].argmax(1) == y[te], ocfg.tpr)
+    save_json(rows, d/'rows.json')
+    return [dict(r, **base) for r in rows]
+
 def openset_eval(ds:GMDataset,                       # the GM dataset (with a manifest: families, design choices)
                  manifolds:dict,                     # space name -> Manifold
                  cfg:EvalConfig=EvalConfig(),        # splits, k and training budget
@@ -101,15 +133,18 @@ def openset_eval(ds:GMDataset,                       # the GM dataset (with a ma
                  run:RunDir|None=None,               # the run directory; default `RunDir()`
                  progress:bool=True,                 # show a progress bar
                 ) -> pd.DataFrame:
-    "Leave-models-out open-set evaluation: one row per held-out group x space x score."
+    "Leave-models-out open-set evaluation: one row per held-out group x (ManiFPT space or baseline) x score."
     run = run or RunDir(); rows = []
     groups = holdout_sets(ds, ocfg)
     arts = {}
-    for g, space in progress_bar([(g, s) for g in groups for s in manifolds], progress, desc='open set'):
+    todo = [(g, 'ManiFPT', s) for g in groups for s in manifolds] + [(g, b, '') for g in groups for b in ocfg.baselines or ()]
+    for g, method, space in progress_bar(todo, progress, desc='open set'):
         kind, held = groups[g]
+        known = [i for i, c in enumerate(ds.classes) if c not in held]
+        base = dict(holdout=g, kind=kind, held_out=' '.join(held), method=method, space=space)
+        if method != 'ManiFPT': rows += _baseline_rows(ds, method, known, cfg, ocfg, run, **base); continue
         if space not in arts: arts[space] = gm_artifacts(ds, manifolds[space], run, cfg.k)
         a = arts[space]
-        known = [i for i, c in enumerate(ds.classes) if c not in held]
         net, y, sp = _known_net(ds, manifolds[space], a, known, cfg, run, ocfg.seed)
         tr, va, te = [i[y[i].numpy() >= 0] for i in (sp.train, sp.val, sp.test)]
         un = sp.test[y[sp.test].numpy() < 0]
@@ -118,30 +153,23 @@ def openset_eval(ds:GMDataset,                       # the GM dataset (with a ma
         for part, idx in (('val', va), ('test', te), ('unknown', un)):
             lg, ft = predict_logits(net, a[idx]), predict_logits(net, a[idx], features=True)
             out[part] = (known_scores(lg, ft, protos), lg.argmax(1))
-        correct = out['test'][1] == y[te]
-        for sc in SCORES:
-            thr = float(torch.quantile(out['val'][0][sc].double(), 1 - ocfg.tpr))
-            acc_k = out['test'][0][sc] >= thr
-            rows.append(dict(holdout=g, kind=kind, held_out=' '.join(held), space=space, score=sc,
-                             auroc=_auroc(out['test'][0][sc], out['unknown'][0][sc]),
-                             closed_acc=correct.float().mean().item(),
-                             known_acc=(correct & acc_k).float().mean().item(),
-                             unknown_rejected=(out['unknown'][0][sc] < thr).float().mean().item(), threshold=thr,
-                             n_known=len(te), n_unknown=len(un)))
+        rows += _score_rows({p: v[0] for p, v in out.items()}, out['test'][1] == y[te], ocfg.tpr, **base)
     return pd.DataFrame(rows)
 
 
 # %% ../nbs/11_beyond.ipynb #3319244d
 def openset_table(df:pd.DataFrame,  # the rows of `openset_eval`
                  ) -> pd.DataFrame:
-    "Mean AUROC (%) per space x score and kind of held-out group, with the mean rejection of unknowns (%)."
-    g = df.groupby(['space', 'score', 'kind'], sort=False)
+    "Mean AUROC (%) per method (ManiFPT per space) x score and kind of held-out group, with the rejection of unknowns (%)."
+    meth = df['method'] if 'method' in df else ['ManiFPT'] * len(df)     # rows from before baselines were scored
+    df = df.assign(label=[method_label(m, s) for m, s in zip(meth, df.space.fillna(''))])
+    g = df.groupby(['label', 'score', 'kind'], sort=False)
     t = ((g.auroc.mean() * 100).round(1).astype(str) + ' ('
          + (g.unknown_rejected.mean() * 100).round(0).astype(int).astype(str) + '%)')
     t = t.unstack('kind')
-    t['closed-set acc.'] = (df.groupby(['space', 'score'], sort=False).closed_acc.mean() * 100).round(1)
-    t['known acc. at thr.'] = (df.groupby(['space', 'score'], sort=False).known_acc.mean() * 100).round(1)
-    t.index = [f"{s.upper()} {sc}" for s, sc in t.index]
+    t['closed-set acc.'] = (df.groupby(['label', 'score'], sort=False).closed_acc.mean() * 100).round(1)
+    t['known acc. at thr.'] = (df.groupby(['label', 'score'], sort=False).known_acc.mean() * 100).round(1)
+    t.index = [f"{l} {sc}" for l, sc in t.index]
     return t.rename_axis(None, axis=1)
 
 
@@ -209,7 +237,11 @@ def robustness(ds:GMDataset,                       # the GM dataset
     if 'clean' not in names: names = ['clean'] + names
     sp = cfg.splits(ds.y)
     x_te = {n: perturb(ds.x[sp.test], n, ocfg.seed) for n in names}
-    x_aug = {part: random_perturb(ds.x[idx], names, ocfg.seed + 7 + k)
+    augs = list(ocfg.augmentations or AUGMENTATIONS)
+    if set(augs) & set(names):
+        raise GmfptError(f"augmentations {sorted(set(augs) & set(names))} are also test perturbations: the '+aug' rows "
+                         "would train on the test conditions; take them from AUGMENTATIONS")
+    x_aug = {part: random_perturb(ds.x[idx], augs, ocfg.seed + 7 + k)
              for k, (part, idx) in enumerate((('train', sp.train), ('val', sp.val)))}
     todo = [(mt, s, aug) for aug in (False, True) for mt, s in method_runs(cfg)
             if not aug or mt in ocfg.augment_methods]
@@ -221,7 +253,7 @@ def robustness(ds:GMDataset,                       # the GM dataset
         return arts[space, key]
     for method, space, aug in progress_bar(todo, progress, desc='robustness'):
         d = run.stage('robustness', dict(data=pixels_hash(ds.x), method=method, space=space, augment=aug,
-                                         perturbations=names, seed=seed, pseed=ocfg.seed,
+                                         perturbations=names, augmentations=augs, seed=seed, pseed=ocfg.seed,
                                          manifold=manifold_key(manifolds[space]) if space else None, cfg=cfg.key()))
         if (d/'rows.json').exists(): rows += load_json(d/'rows.json'); continue
         t0 = time.time()
@@ -244,7 +276,7 @@ def robustness(ds:GMDataset,                       # the GM dataset
 # %% ../nbs/11_beyond.ipynb #a6a384e1
 def robustness_table(df:pd.DataFrame,  # the rows of `robustness`
                     ) -> pd.DataFrame:
-    "Accuracy (%) per method (rows; '+aug' = trained with the perturbations) x perturbation (columns)."
+    "Accuracy (%) per method (rows; '+aug': trained with `AUGMENTATIONS`, other levels) x perturbation (columns)."
     lab = [method_label(m, s) + (' +aug' if a else '') for m, s, a in zip(df.method, df.space.fillna(''), df.augmented)]
     t = df.assign(label=lab).pivot_table(index='label', columns='perturbation', values='accuracy', sort=False) * 100
     return t[list(dict.fromkeys(df.perturbation))].round(1).rename_axis(None, axis=0).rename_axis(None, axis=1)

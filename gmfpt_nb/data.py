@@ -16,10 +16,10 @@ from .store import *
 # %% auto #0
 __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'MAX_IDX_VALUES', 'FMNIST_SUBSETS', 'IMG_EXTS', 'MAX_PIXELS',
            'GREY_MODES', 'REAL', 'FAMILIES', 'DESIGN_CHOICES', 'MANIFEST_COLS', 'REAL_DATASETS', 'PERTURBATIONS',
-           'read_idx', 'fmnist_dir', 'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits', 'to_mode',
-           'read_image', 'ImageSet', 'list_images', 'read_images', 'read_manifest', 'write_manifest', 'GMDataset',
-           'gm_folder_files', 'read_gm_folder', 'Splits', 'stratified_splits', 'split_reference', 'RealData',
-           'real_data', 'summarize', 'folder_data', 'perturb', 'random_perturb']
+           'AUGMENTATIONS', 'read_idx', 'fmnist_dir', 'download_fmnist', 'load_fmnist', 'class_subset', 'load_digits',
+           'to_mode', 'read_image', 'ImageSet', 'list_images', 'read_images', 'read_manifest', 'write_manifest',
+           'GMDataset', 'gm_folder_files', 'read_gm_folder', 'Splits', 'stratified_splits', 'split_reference',
+           'RealData', 'real_data', 'summarize', 'folder_data', 'perturb', 'random_perturb']
 
 # %% ../nbs/01_data.ipynb #06f35eb8
 FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -418,17 +418,19 @@ def folder_data(folder:str|Path,         # a GM dataset folder: `real/`, one fol
 PERTURBATIONS = {'clean': ('clean', 0), 'JPEG 90': ('jpeg', 90), 'JPEG 75': ('jpeg', 75), 'JPEG 50': ('jpeg', 50),
                  'resize 0.5x': ('resize', 0.5), 'blur 0.5': ('blur', 0.5), 'blur 1': ('blur', 1.0),
                  'noise 4': ('noise', 4), 'noise 8': ('noise', 8)}
+AUGMENTATIONS = {'JPEG 95': ('jpeg', 95), 'JPEG 85': ('jpeg', 85), 'JPEG 65': ('jpeg', 65), 'resize 0.75x': ('resize', 0.75),
+                 'blur 0.75': ('blur', 0.75), 'noise 2': ('noise', 2), 'noise 6': ('noise', 6)}   # training only
 
 def perturb(x:torch.Tensor,  # uint8 images (N,C,H,W)
-            name:str,        # a key of `PERTURBATIONS`
+            name:str,        # a key of `PERTURBATIONS` or `AUGMENTATIONS`
             seed:int=0,      # seed of the Gaussian noise (the other perturbations are not random)
            ) -> torch.Tensor:
-    "uint8 images `x` (N,C,H,W) after perturbation `name` of `PERTURBATIONS`."
+    "uint8 images `x` (N,C,H,W) after perturbation `name` of `PERTURBATIONS` (or `AUGMENTATIONS`)."
     import torchvision.transforms.v2.functional as TF
     from torchvision.io import encode_jpeg, decode_jpeg
-    if name not in PERTURBATIONS:
-        raise GmfptError(f"unknown perturbation {name!r}; use one of {', '.join(PERTURBATIONS)}")
-    kind, v = PERTURBATIONS[name]
+    known = {**PERTURBATIONS, **AUGMENTATIONS}
+    if name not in known: raise GmfptError(f"unknown perturbation {name!r}; use one of {', '.join(known)}")
+    kind, v = known[name]
     if kind == 'clean' or len(x) == 0: return x.clone()
     if kind == 'jpeg': return torch.stack(decode_jpeg(encode_jpeg(list(x.contiguous()), quality=int(v))))
     if kind == 'resize':
@@ -441,11 +443,11 @@ def perturb(x:torch.Tensor,  # uint8 images (N,C,H,W)
 
 # %% ../nbs/01_data.ipynb #f1ef23ee
 def random_perturb(x:torch.Tensor,        # uint8 images (N,C,H,W)
-                   names:list|None=None,  # keys of `PERTURBATIONS` to draw from; None: all ('clean' is never drawn)
+                   names:list|None=None,  # names to draw from (`perturb`'s); None: all `AUGMENTATIONS` ('clean' never)
                    seed:int=0,            # seed of the draw and of the noise
                   ) -> torch.Tensor:
     "Each image of `x` under one perturbation drawn at random from `names`, never 'clean': the augmentation."
-    names = [n for n in (names or PERTURBATIONS) if n != 'clean']
+    names = [n for n in (names or AUGMENTATIONS) if n != 'clean']
     pick = torch.randint(len(names), (len(x),), generator=torch.Generator().manual_seed(seed))
     out = x.clone()
     for k, n in enumerate(names):

@@ -22,8 +22,8 @@ from .stats import accuracy_ci, paired_bootstrap
 # %% auto #0
 __all__ = ['RESULT_COLS', 'PAPER_TABLE2', 'PAPER_TABLE4', 'EvalConfig', 'pack_correct', 'has_answers', 'unpack_correct',
            'run_one', 'method_runs', 'method_inputs', 'evaluate', 'summarize_results', 'attribution_table',
-           'paired_rows', 'verdict', 'significance', 'tuning_note', 'significance_text', 'best_space', 'fit_attributor',
-           'k_study', 'k_choice']
+           'paired_rows', 'verdict', 'significance', 'tuning_note', 'significance_text', 'best_space', 'best_baselines',
+           'fit_attributor', 'k_study', 'k_choice']
 
 # %% ../nbs/10_evaluate.ipynb #45296f50
 @dataclass(frozen=True)
@@ -260,6 +260,13 @@ def best_space(table2:pd.DataFrame,  # Table 2 results: one row per method, spac
               ) -> str:
     "The space in which ManiFPT has the best mean accuracy over seeds in a Table 2 result."
     return table2[table2.method == 'ManiFPT'].groupby('space').accuracy.mean().idxmax()
+
+def best_baselines(table2:pd.DataFrame,  # Table 2 results: one row per method, space and seed
+                   n:int=2,              # how many
+                  ) -> tuple:
+    "The `n` baselines of best mean accuracy in a Table 2 result, best first."
+    acc = table2[table2.method != 'ManiFPT'].groupby('method').accuracy.mean()
+    return tuple(acc.sort_values(ascending=False, kind='stable').index[:n])
 
 
 # %% ../nbs/10_evaluate.ipynb #0ccc1c08

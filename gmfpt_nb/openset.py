@@ -15,7 +15,8 @@ from .networks import predict_logits
 
 
 # %% auto #0
-__all__ = ['SCORES', 'UNKNOWN', 'N_QUANTILES', 'PROTO_TEMPERATURE', 'Prototypes', 'known_scores', 'OpenSet', 'fit_openset']
+__all__ = ['SCORES', 'UNKNOWN', 'N_QUANTILES', 'PROTO_TEMPERATURE', 'Prototypes', 'known_scores', 'logit_scores', 'OpenSet',
+           'fit_openset']
 
 # %% ../nbs/07_openset.ipynb #ecf28a63
 class Prototypes:
@@ -74,8 +75,13 @@ def known_scores(logits:torch.Tensor, # the network's logits (N,C)
                  protos:Prototypes,   # the sources' prototypes
                 ) -> dict:
     "Every score of `SCORES` for a batch (higher = more like a known source)."
-    return dict(msp=F.softmax(logits.float(), 1).max(1).values, energy=torch.logsumexp(logits.float(), 1),
-                proto=-protos.cosine(feats).min(1).values, maha=-protos.mahalanobis(feats).min(1).values)
+    return dict(**logit_scores(logits), proto=-protos.cosine(feats).min(1).values,
+                maha=-protos.mahalanobis(feats).min(1).values)
+
+def logit_scores(logits:torch.Tensor, # any classifier's logits (N,C)
+                ) -> dict:
+    "The scores that need only logits: maximum softmax probability ('msp') and energy (log-sum-exp, 'energy')."
+    return dict(msp=F.softmax(logits.float(), 1).max(1).values, energy=torch.logsumexp(logits.float(), 1))
 
 # %% ../nbs/07_openset.ipynb #9401e325
 UNKNOWN = 'unknown'      # the source of an image that scores below the threshold

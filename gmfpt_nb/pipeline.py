@@ -159,8 +159,6 @@ def _same_attributor(d:Path, att:Attributor) -> bool:
     same = old.get('info') == json.loads(json.dumps(att.info)) and oso == json.loads(json.dumps(att.openset.meta()))
     return same and bool(f) and (d/f).exists()
 
-
-# %% ../nbs/15_pipeline.ipynb #ffce25db
 def shipped_attributor(p:Preset,             # the preset
                        ds:GMDataset,         # its GM dataset
                        manifolds:dict,       # space name -> Manifold of the real reference set
@@ -175,7 +173,6 @@ def shipped_attributor(p:Preset,             # the preset
                     preset=p.name)
     return att
 
-# %% ../nbs/15_pipeline.ipynb #0740cd39
 def stage_attributor(p:Preset,                  # the preset
                      ds:GMDataset,              # its GM dataset
                      manifolds:dict,            # space name -> Manifold of the real reference set
@@ -285,13 +282,15 @@ def stage_beyond(p:Preset,          # the preset: its `openset` configuration
                  manifolds:dict,    # space name -> Manifold
                  run:RunDir,        # the run directory
                  out:Path,          # the report folder: tables into it, figures into `out/figures`
+                 table2:pd.DataFrame|None=None,  # Table 2's rows: its two best baselines join the open set
                 ) -> dict:
     "Beyond the paper, on the main GM dataset: open set (leave models out), enrolment and robustness."
-    fd = out/'figures'; fd.mkdir(parents=True, exist_ok=True)
-    res = {}
+    fd, res = out/'figures', {}; fd.mkdir(parents=True, exist_ok=True)
+    o = (p.openset if table2 is None or p.openset.baselines is not None      # the open set's baselines
+         else replace(p.openset, baselines=best_baselines(table2)))
     for name, (experiment, table, figure) in BEYOND.items():
         t0 = time.time()
-        res[name] = df = experiment(ds, manifolds, p.eval, p.openset, run)
+        res[name] = df = experiment(ds, manifolds, p.eval, o, run)
         write_table(df, out, f'{name}_results', to_markdown(table(df)))
         save_figure(figure(df), fd/f'{name}.png')
         print(f"[{name}] {time.time() - t0:.1f}s")
@@ -345,7 +344,6 @@ def _last_times(out:Path) -> dict:
     try: return dict(load_json(out/'config.json').get('seconds') or {})
     except (OSError, ValueError, AttributeError): return {}
 
-# %% ../nbs/15_pipeline.ipynb #4b376930
 def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures:bool=True, log:StageLog|None=None,
                engine=None):
     "Run the stages of preset `p` in order, timing each, and write the report folder `out` (the report after each)."
@@ -399,7 +397,7 @@ def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures
     if figures or stop_after != 'table2':
         with stage('figures'): stage_figures(st, res, out)
     if stop_after is None:
-        with stage('open set, enrolment, robustness'): stage_beyond(p, ds, manifolds, run, out)
+        with stage('open set, enrolment, robustness'): stage_beyond(p, ds, manifolds, run, out, res)
     save_json(dict(preset=asdict(p), cache=str(run.root), seconds=log.times, attributor=str(att_dir),
                    **(dict(stopped_after=stop_after) if stop_after == 'table2' else {})), out/'config.json')
     report()

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from markdown_it import MarkdownIt
 from .store import *
+from .data import AUGMENTATIONS
 
 # %% auto #0
 __all__ = ['PAPER_COLUMN', 'write_html', 'write_report', 'StageLog']
@@ -125,9 +126,10 @@ def _figure_sections(out:Path, times:dict) -> list:
 def _beyond_sections(p, out:Path, done:bool=True) -> list:
     "The report's sections on the open-set, enrolment and robustness stage (`done`: whether it ran)."
     return ["## Beyond the paper: unknown sources (leave models out)", "",
-            *_if(done, [f"Mean AUROC % of known vs held-out models per space and score, by kind of held-out group "
-                        f"(in brackets: unknown images rejected at the threshold that accepts {p.openset.tpr:.0%} "
-                        "of known validation images). Per group: `openset_results.csv`.", "",
+            *_if(done, [f"Mean AUROC % of known vs held-out models per method (ManiFPT per space) and score, by kind "
+                        f"of held-out group (in brackets: unknown images rejected at the threshold that accepts "
+                        f"{p.openset.tpr:.0%} of known validation images). The baselines are Table 2's two best, "
+                        "with the scores that need only logits (MSP, energy). Per group: `openset_results.csv`.", "",
                         _read(out/'openset_results.md'), "",
                         *_fig(out, 'openset', 'AUROC of known vs unknown sources')]),
             "## Beyond the paper: enrolment without retraining", "",
@@ -136,8 +138,9 @@ def _beyond_sections(p, out:Path, done:bool=True) -> list:
                         _read(out/'enrolment_results.md'), "",
                         *_fig(out, 'enrolment', 'Enrolment: accuracy on the new model and drop on the old ones')]),
             "## Beyond the paper: robustness to processing", "",
-            *_if(done, ["Test accuracy % after each perturbation of the test images "
-                        "('+aug': trained with the perturbations as augmentation).", "",
+            *_if(done, ["Test accuracy % after each perturbation of the test images ('+aug': also trained on a "
+                        "perturbed copy of every training image, drawn from "
+                        f"{', '.join(p.openset.augmentations or AUGMENTATIONS)}: other levels than the test's).", "",
                         _read(out/'robustness_results.md'), "",
                         *_fig(out, 'robustness', 'Accuracy vs severity of each perturbation')])]
 
