@@ -243,10 +243,13 @@ def significance(df:pd.DataFrame,   # result rows with per-image answers (`corre
 def tuning_note(cfg:EvalConfig,  # the evaluation's configuration
                ) -> str:
     "What Table 2 tuned on validation data, and what it did not: one sentence for under the table."
-    return (f"Tuning: none. Every method runs with settings fixed in advance and the same training budget (best epoch by "
-            f"validation accuracy, for every network alike): ManiFPT with k = {cfg.k} (the paper's definition), the "
-            f"baselines with their published settings; the k study and the controls are separate experiments and "
-            f"choose nothing in this table.")
+    cs = ', '.join(f'{c:g}' for c in FeatureBaseline.Cs)
+    what = (f"C of the logistic regressions of McClo18, Durall20 and Dzanic20, from {{{cs}}} on validation"
+            if len(FeatureBaseline.Cs) > 1 else "none")
+    return (f"Tuning: {what}. Every method runs with settings fixed in advance and the same training budget; the one "
+            f"choice made on validation, for every network alike, is its best epoch. ManiFPT uses k = {cfg.k} (the "
+            f"paper's definition), the hand-crafted baselines' logistic regressions C = {cs}. The k study and the "
+            "controls are separate experiments and choose nothing in this table.")
 
 def significance_text(sig:pd.DataFrame,  # the rows of `significance`
                      ) -> str:
