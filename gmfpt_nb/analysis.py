@@ -78,11 +78,11 @@ def embedding_figure(feats:dict,            # panel name -> features (N,D)
                      classes:list,          # source names
                      method:str='tsne',     # 'tsne' or 'umap'
                      seed:int=0,            # random state of the embeddings
-                     ncols:int=3,           # panels per row
+                     ncols:int|None=None,   # panels per row; None: 3 up to nine panels, else 5
                      run:RunDir|None=None,  # the run directory caching the embeddings; None: no cache
                     ):
     "Scatter plots of the 2-D embedding of each feature set; returns (figure, separability table)."
-    n = len(feats); nrows = -(-n // ncols)
+    n = len(feats); ncols = ncols or (3 if n <= 9 else 5); nrows = -(-n // ncols)
     fig, axs = plt.subplots(nrows, ncols, figsize=(4 * ncols, 4 * nrows + 1.2), squeeze=False)
     cols, rows = source_colors(classes), []
     for ax, (name, f) in zip(axs.flat, feats.items()):

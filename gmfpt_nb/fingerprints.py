@@ -224,12 +224,14 @@ def relatives(manifest:pd.DataFrame,         # the models' design choices (a row
               arch:str,                      # the architecture (or, without an `arch` column, the model) compared with
               choices:tuple=DESIGN_CHOICES,  # the design-choice columns compared (those in the manifest)
              ) -> list:
-    "The models of `arch` and of every architecture that differs from it in exactly one design choice, `arch`'s first."
+    "The models of `arch` and of every architecture of its family that differs from it in exactly one design choice."
     man = manifest.assign(arch=manifest['arch'] if 'arch' in manifest else manifest['name'])
     cols = [c for c in choices if c in man]
-    v = man.drop_duplicates('arch').set_index('arch')[cols].astype(str)
-    if arch not in v.index: raise KeyError(f"no architecture {arch!r} in the manifest")
-    near = v.index[(v != v.loc[arch]).sum(1) == 1]
+    a = man.drop_duplicates('arch').set_index('arch')
+    if arch not in a.index: raise KeyError(f"no architecture {arch!r} in the manifest")
+    v = a[cols].astype(str)
+    same = a.family == a.family[arch] if 'family' in a else True      # a VAE is no one-choice relative of a GAN
+    near = v.index[((v != v.loc[arch]).sum(1) == 1) & same]
     return [*man.name[man.arch == arch], *man.name[man.arch.isin(near)]]
 
 def sub_confusion(cm:pd.DataFrame,  # counts: a row per true source, a column per answer
