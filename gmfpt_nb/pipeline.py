@@ -437,7 +437,8 @@ def stage_table4(p:Preset,      # the preset: its two cross-dataset real dataset
                          test_manifolds=m_te)
             cross.append(r.assign(dataset=f'{tr} -> {te}'))
         t4 = pd.concat(cross)
-        write_table(t4, out, 'table4_results', to_markdown(attribution_table(t4)))
+        write_table(t4, out, 'table4_results',
+                    to_markdown(attribution_table(t4)) + '\n\n' + significance_text(significance(t4)))
     return t.spaces
 
 def table4_inputs(p:Preset,    # the preset: its two cross-dataset real datasets
