@@ -261,18 +261,25 @@ def unsqueeze(x):               # (N, C, H, W), C divisible by 4
     return x.view(n, c // 4, 2, 2, h, w).permute(0, 1, 4, 2, 5, 3).reshape(n, c // 4, h * 2, w * 2)
 
 # %% ../nbs/03_gms.ipynb #ab4c6ea3
+class _Res(nn.Module):
+    "relu(x + f(x)), f two 3x3 convolutions: a block of a deeper coupling network."
+    def __init__(self, w, nl):
+        super().__init__(); self.f = nn.Sequential(nn.Conv2d(w, w, 3, 1, 1), nl(), nn.ReLU(), nn.Conv2d(w, w, 3, 1, 1), nl())
+    def forward(self, x): return F.relu(x + self.f(x))
+
 class Coupling(nn.Module):
     "Affine coupling: the second half of the channels is scaled and shifted by a function of the first half."
     def __init__(self,
                  c,             # channels
                  width,         # channels of the coupling network
                  norm,          # 'batch': batch norm in the coupling network; anything else: none
+                 blocks=0,      # residual blocks added in the middle of the coupling network
                 ):
         super().__init__()
         self.ca = c // 2
         nl = (lambda: nn.BatchNorm2d(width)) if norm == 'batch' else nn.Identity
         self.net = nn.Sequential(nn.Conv2d(self.ca, width, 3, 1, 1), nl(), nn.ReLU(),
-                                 nn.Conv2d(width, width, 1), nl(), nn.ReLU(),
+                                 nn.Conv2d(width, width, 1), nl(), nn.ReLU(), *[_Res(width, nl) for _ in range(blocks)],
                                  nn.Conv2d(width, 2 * (c - self.ca), 3, 1, 1))
         nn.init.zeros_(self.net[-1].weight); nn.init.zeros_(self.net[-1].bias)
     def _st(self, xa):
@@ -332,7 +339,8 @@ class Flip(nn.Module):
 class Flow(nn.Module):
     "Multi-scale flow (two squeezes) with `realnvp` or `glow` steps; `forward` gives the loss in bits per dimension."
     def __init__(self,
-                 e:GMEntry,         # entry; `coupling` in `extra`: 'glow' for Glow steps, else RealNVP
+                 e:GMEntry,         # entry; `extra`: `coupling` ('glow': Glow steps, else RealNVP); `flow_steps`,
+                                    # `width`, `blocks` override the three arguments below
                  c:int,             # image channels
                  h:int,             # image height, divisible by 4
                  w:int,             # image width, divisible by 4
@@ -343,9 +351,10 @@ class Flow(nn.Module):
         super().__init__()
         _check_size(c, h, w); self.shape, self.alpha = (c, h, w), alpha
         glow = e.get('coupling') == 'glow'
+        steps, width, blocks = e.get('flow_steps', steps), e.get('width', width), e.get('blocks', 0)
         def step(ch):
-            return ([ActNorm(ch), InvConv(ch), Coupling(ch, width, 'none')] if glow
-                    else [Coupling(ch, width, 'batch'), Flip()])
+            return ([ActNorm(ch), InvConv(ch), Coupling(ch, width, 'none', blocks)] if glow
+                    else [Coupling(ch, width, 'batch', blocks), Flip()])
         self.scales = nn.ModuleList([nn.ModuleList([l for _ in range(steps) for l in step(c * 4 ** (i + 1))])
                                      for i in range(2)])
     def _pre(self, x):  # dequantise [0,1] pixels, then to logit space; log-det of that map
