@@ -10,6 +10,10 @@ Part 2 (`--curves`, about an hour): the step budget of each family follows from 
 trained with the zoo's recipe for up to N steps; every M steps its (EMA) samples are scored in the SL space against
 the references and the bar (the diffusion UNet with both samplers). Writes zoo_curves.json/.md and sample strips.
 
+Part 2a (`--flow-variants`, hours on 2 cores): the same curves for flows with more capacity than the zoo's (more steps
+per scale, wider coupling networks with residual blocks: `FLOW_VARIANTS`), to find flows that pass the bar.
+Writes zoo_flow_variants.json/.md and sample strips.
+
 Part 2b (`--flow-temps`, half an hour on 2 cores, seconds when the flows are cached): does a sampling temperature
 rescue the flows? Each flow entry is trained (or loaded from the run directory) exactly as the zoo trains it, and 1,000
 samples at each temperature from 0.4 to 1.0 are scored against the references and the bar. Writes
@@ -99,8 +103,18 @@ def speed(real, only=None):
 CURVES = [('dcgan', 3000, 250), ('sngan-hinge', 3000, 250), ('vae', 2000, 250), ('glow', 6000, 1000),
           ('ddpm-ddim', 1500, 500), ('wgan-gp', 3000, 250), ('realnvp', 6000, 1000)]
 
-def curves(real, only=None, gan_width=None):
-    "Quality against training steps, one entry of each kind, with the zoo's recipe (`ZooConfig()`)."
+def _flow(name, **capacity):     # a variant of a flow entry with more capacity (`Flow`'s `extra` settings)
+    e = ZOO[name]; label = name + ''.join(f'-{k[0]}{v}' for k, v in capacity.items())
+    return label, replace(e, name=label, extra=e.extra + tuple(capacity.items()))
+
+# flows with more capacity than the zoo's (which fail the bar: zoo_curves.md); f = flow_steps, w = width, b = blocks
+FLOW_VARIANTS = [(*_flow('realnvp', flow_steps=6, width=96, blocks=1), 6000, 1000),
+                 (*_flow('glow', flow_steps=6, width=96, blocks=1), 6000, 1000),
+                 (*_flow('realnvp', flow_steps=8, width=128, blocks=2), 6000, 1000)]
+
+def curves(real, only=None, gan_width=None, variants=False):
+    """Quality against training steps, one entry of each kind, with the zoo's recipe (`ZooConfig()`); with `variants`,
+    the flows of `FLOW_VARIANTS` instead (written to zoo_flow_variants.*)."""
     import copy, pandas as pd
     from torchvision.utils import save_image
     from gmfpt_nb.store import RunDir
@@ -109,6 +123,8 @@ def curves(real, only=None, gan_width=None):
     cfg, bar, sl = ZooConfig(), QualityBar(), get_space('sl', real, RunDir())
     if gan_width: cfg = replace(cfg, gan_width=gan_width)
     stem = 'zoo_curves' if cfg.gan_width == ZooConfig().gan_width else f'zoo_curves_gan{cfg.gan_width}'
+    if variants: stem = 'zoo_flow_variants'
+    todo = FLOW_VARIANTS if variants else [(n, ZOO[n], total, every) for n, total, every in CURVES]
     feat = lambda x: sl.embed(x).flatten(1)
     refs = quality_references(real.heldout, feat); f_real = feat(real.heldout[:1000])
     print(refs.to_string(), flush=True)
@@ -130,9 +146,9 @@ def curves(real, only=None, gan_width=None):
               "## Curves\n", to_markdown(df.set_index('name')),
               f"\n`{stem}/<name>.png`: 12 samples per row, one row per evaluation step of that entry, in order.\n"]
         (OUT/f'{stem}.md').write_text('\n'.join(md) + '\n')
-    for name, total, every in CURVES:
+    for name, e, total, every in todo:
         if only and name not in only: continue
-        e = ZOO[name]; torch.manual_seed(0)
+        torch.manual_seed(0)
         fmt = _memory_format(e, cfg)                            # as the zoo trains it
         m = build_gm(e, tuple(real.ref.shape[1:]), cfg.gan_width).to(memory_format=fmt)
         opts, ema = _opts(m, e, cfg), _ema(m, e, cfg)
@@ -247,7 +263,7 @@ def build(real, first=(), defer=()):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    for k in ('speed', 'curves', 'flow-temps', 'build'): ap.add_argument(f'--{k}', action='store_true')
+    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'build'): ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
     ap.add_argument('--first', nargs='*', default=(), help='--build: train these entries first (e.g. after a recipe change)')
     ap.add_argument('--defer', nargs='*', default=(), help='--build: train these entries last (e.g. ones that still fail the bar)')
@@ -257,5 +273,6 @@ if __name__ == '__main__':
     real = real_data('fmnist')
     if a.speed: speed(real, a.only)
     if a.curves: curves(real, a.only, a.gan_width)
+    if a.flow_variants: curves(real, a.only, variants=True)
     if a.flow_temps: flow_temps(real)
     if a.build: build(real, a.first, a.defer)
