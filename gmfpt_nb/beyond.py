@@ -111,7 +111,8 @@ def _score_rows(sc:dict,             # part ('val', 'test', 'unknown') -> score 
                          n_known=len(correct), n_unknown=len(sc['unknown'][name])))
     return rows
 
-def _baseline_rows(ds:GMDataset, baseline:str, known:list, cfg:EvalConfig, ocfg, run:RunDir, **base) -> list:
+def _baseline_rows(ds:GMDataset, baseline:str, known:list, cfg:EvalConfig, ocfg:OpenSetConfig, run:RunDir,
+                   **base) -> list:
     "Open-set rows of `baseline` trained on the sources `known` only: its MSP and energy scores (cached)."
     d = run.stage('openset-baseline', dict(data=pixels_hash(ds.x), labels=pixels_hash(ds.y), method=baseline,
                                            known=[ds.classes[i] for i in known], seed=ocfg.seed, tpr=ocfg.tpr,
@@ -121,7 +122,8 @@ def _baseline_rows(ds:GMDataset, baseline:str, known:list, cfg:EvalConfig, ocfg,
     y, sp = remap[ds.y], cfg.splits(ds.y)
     tr, va, te = [i[y[i].numpy() >= 0] for i in (sp.train, sp.val, sp.test)]
     b = get_method(baseline).fit(ds.x[tr], y[tr], ds.x[va], y[va], len(known), cfg.train, ocfg.seed)
-    lg = {part: b.logits(ds.x[idx]) for part, idx in (('val', va), ('test', te), ('unknown', sp.test[y[sp.test].numpy() < 0]))}
+    un = sp.test[y[sp.test].numpy() < 0]
+    lg = {part: b.logits(ds.x[idx]) for part, idx in (('val', va), ('test', te), ('unknown', un))}
     rows = _score_rows({p: logit_scores(l) for p, l in lg.items()}, lg['test'].argmax(1) == y[te], ocfg.tpr)
     save_json(rows, d/'rows.json')
     return [dict(r, **base) for r in rows]
@@ -137,7 +139,8 @@ def openset_eval(ds:GMDataset,                       # the GM dataset (with a ma
     run = run or RunDir(); rows = []
     groups = holdout_sets(ds, ocfg)
     arts = {}
-    todo = [(g, 'ManiFPT', s) for g in groups for s in manifolds] + [(g, b, '') for g in groups for b in ocfg.baselines or ()]
+    todo = ([(g, 'ManiFPT', s) for g in groups for s in manifolds]
+            + [(g, b, '') for g in groups for b in ocfg.baselines or ()])
     for g, method, space in progress_bar(todo, progress, desc='open set'):
         kind, held = groups[g]
         known = [i for i, c in enumerate(ds.classes) if c not in held]
