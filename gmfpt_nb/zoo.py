@@ -143,6 +143,15 @@ def _load_ckpt(path, model, opts, ema, g):
     except (GmfptError, KeyError, RuntimeError, ValueError) as ex:
         log.warning(f"{path}: checkpoint unusable ({ex}); training from the start"); return None
 
+def _shorter_run(d, n_steps):   # the kept end state of the longest run of the same training with fewer steps, if any
+    try: cfg, found = load_json(d/'config.json'), (0, None)
+    except (OSError, ValueError): return None
+    for f in d.parent.glob('*/final.safetensors'):
+        try: c = load_json(f.parent/'config.json')
+        except (OSError, ValueError): continue
+        if found[0] < c.get('steps', 0) < n_steps and {**c, 'steps': n_steps} == cfg: found = (c['steps'], f)
+    return found[1]
+
 # %% ../nbs/04_zoo.ipynb #715d1676
 def train_gm(e:GMEntry,                  # the entry to train
              x:torch.Tensor,             # uint8 real images (N,C,H,W)
@@ -167,8 +176,9 @@ def train_gm(e:GMEntry,                  # the entry to train
         try: model.load_state_dict(load_tensors(d/'model.safetensors')); return model.eval(), load_json(d/'info.json')
         except (GmfptError, RuntimeError) as ex: log.warning(f"{d}: cached model unusable ({ex}); retraining")
     g, n_steps, step, losses, t0, before = torch.Generator().manual_seed(seed), _steps(e, cfg), 0, [], time.time(), 0.
-    if (d/'ckpt.safetensors').exists():
-        r = _load_ckpt(d/'ckpt.safetensors', model, opts, ema, g)
+    start = d/'ckpt.safetensors' if (d/'ckpt.safetensors').exists() else _shorter_run(d, n_steps)
+    if start:                   # resume, or go on from the end of the same training with a smaller budget
+        r = _load_ckpt(start, model, opts, ema, g)
         if r: step, losses, before = r
         else: model, opts, ema = fresh()
     model.train()
@@ -182,6 +192,7 @@ def train_gm(e:GMEntry,                  # the entry to train
             _save_ckpt(d/'ckpt.safetensors', model, opts, ema, step, g, losses, before + time.time() - t0)
         if stop_after and step >= stop_after: return model.eval(), dict(interrupted_at=step)
     if bar: bar.close()
+    _save_ckpt(d/'final.safetensors', model, opts, ema, step, g, losses, before + time.time() - t0)  # for longer budgets
     if ema is not None: ema.copy_to(_ema_part(model, e).parameters())
     info = dict(steps=n_steps, final_loss=float(np.mean(losses[-50:])), device=str(dev),
                 train_seconds=round(before + time.time() - t0, 1))   # resumed runs count all their sessions
