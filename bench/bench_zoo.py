@@ -24,12 +24,16 @@ entry, with the quality figures in the SL space and the bar; records per member 
 sample seconds, KID, precision, recall, pass/fail, the references, the total wall time, the load average and device.
 Members are trained one by one first (every entry's first instance, GANs first, then the second instances), each
 recorded in zoo_progress.json as soon as it is done, so a build interrupted after hours resumes from the cache and
-keeps what it measured; the GM dataset folder and zoo.json/.md follow when every member is trained.
+keeps what it measured; the GM dataset folder and zoo.json/.md follow when every member is trained. Each member's
+first 12 samples go to zoo_build/<member>.png as it is recorded, for a person to check that they are garments.
+
+Part 3a (`--strips`, seconds): zoo_build.png, one row of 12 samples per member recorded so far with the entry's current
+recipe (read from the cache: nothing is trained), in the build's order.
 
 Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
 the hardware.
 
-Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --build)
+Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --build, --strips)
 """
 import argparse, contextlib, json, os, platform, time
 from dataclasses import replace, asdict
@@ -206,6 +210,38 @@ def flow_temps(real):
     (OUT/'zoo_flow_temps.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
+def _strip(name, xs):          # a member's first 12 samples, for a person to look at
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    from gmfpt_nb.analysis import sample_grid
+    (OUT/'zoo_build').mkdir(exist_ok=True)
+    fig = sample_grid({name: xs[:12]}, n=12); fig.savefig(OUT/'zoo_build'/f'{name}.png', dpi=80, bbox_inches='tight')
+    plt.close(fig)
+
+def _current(r, p):            # whether a build record was trained as its entry is now (its steps and its settings)
+    from gmfpt_nb.zoo import _steps
+    e = ZOO.get(r['arch'])
+    return e is not None and r['steps'] == _steps(e, p.zoo) and r.get('extra', repr(e.extra)) == repr(e.extra)
+
+def strips(real):
+    "zoo_build.png: 12 cached samples of every member recorded with its entry's current recipe, in the build's order."
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    from gmfpt_nb.store import RunDir, load_tensors
+    from gmfpt_nb.zoo import _train_key
+    from gmfpt_nb.spaces import real_key
+    from gmfpt_nb.analysis import sample_grid
+    from gmfpt_nb.pipeline import PRESETS
+    p, run = PRESETS['quick'], RunDir()
+    recs = [r for r in json.loads((OUT/'zoo_progress.json').read_text())['members'] if _current(r, p)]
+    xs = {}
+    for r in recs:
+        e = ZOO[r['arch']]
+        sd = run.stage('samples', dict(train=_train_key(e, real_key(real), r['seed'], p.zoo), sampler=e.get('sampler'),
+                                       n=p.zoo.n_samples, sample_steps=p.zoo.sample_steps))
+        if (sd/'samples.safetensors').exists(): xs[r['name']] = load_tensors(sd/'samples.safetensors')['x'][:12]
+    labels = {r['name']: f"{r['name']} ({'pass' if not r['fails'] else 'FAIL'})" for r in recs}
+    fig = sample_grid(xs, n=12, labels=labels); fig.savefig(OUT/'zoo_build.png', dpi=80, bbox_inches='tight')
+    plt.close(fig); print(f'zoo_build.png: {len(xs)} members')
+
 def build_order(names, instances, seed=0, first=(), defer=()):
     """Members in the order the build trains them: every entry's first instance (`first`, then GANs: the least known),
     then the rest; the entries in `defer` (e.g. ones that still fail the bar) after every other member, both instances."""
@@ -228,9 +264,7 @@ def build(real, first=(), defer=()):
     done = {(r['arch'], r['seed']): r for r in (json.loads(prog.read_text())['members'] if prog.exists() else [])}
     for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first, defer):
         # a record counts only if it was trained as the entry is now (its steps and its settings, e.g. a new recipe)
-        r = done.get((name, s))
-        if r and r['steps'] == _steps(ZOO[name], p.zoo) and r.get('extra', repr(ZOO[name].extra)) == repr(ZOO[name].extra):
-            continue
+        if (name, s) in done and _current(done[(name, s)], p): continue
         t = time.time(); _, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
         q = quality_figures(f_real, feat(xs))
         done[(name, s)] = dict(name=instance_name(name, s, p.zoo), arch=name, seed=s, family=ZOO[name].family,
@@ -240,7 +274,7 @@ def build(real, first=(), defer=()):
                                wall_seconds=round(time.time() - t), load_avg=[round(v, 2) for v in os.getloadavg()])
         prog.write_text(json.dumps(dict(hardware=hardware(), bar_limits=bar.limits(refs),
                                         members=list(done.values())), indent=1))
-        print(done[(name, s)], flush=True)
+        print(done[(name, s)], flush=True); _strip(done[(name, s)]['name'], xs)
     man = build_zoo(real, run.root/'gm-datasets'/f'{real.name}-{p.name}', p.models, run=run, cfg=p.zoo,
                     seed=p.seed, feature_space=sl)
     wall = time.time() - t0
@@ -263,7 +297,8 @@ def build(real, first=(), defer=()):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'build'): ap.add_argument(f'--{k}', action='store_true')
+    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'build', 'strips'):
+        ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
     ap.add_argument('--first', nargs='*', default=(), help='--build: train these entries first (e.g. after a recipe change)')
     ap.add_argument('--defer', nargs='*', default=(), help='--build: train these entries last (e.g. ones that still fail the bar)')
@@ -276,3 +311,4 @@ if __name__ == '__main__':
     if a.flow_variants: curves(real, a.only, variants=True)
     if a.flow_temps: flow_temps(real)
     if a.build: build(real, a.first, a.defer)
+    if a.strips: strips(real)
