@@ -57,10 +57,10 @@ ZOO = {e.name: e for e in [
     _gan('wgan-gp', loss='wgan-gp', adam=(1e-4, 4e-4, .5, .9)),    # critic without batch norm, as WGAN-GP requires
     _gan('sngan-hinge', loss='hinge', norm='spectral', act='leakyrelu', adam=(2e-4, 2e-4, .5, .999), steps_mult=1.5),
     _gan('resgan-nearest', up='nearest', skip='residual', act='silu'),
-    # instance norm is the critic's: in the generator it strips each sample's channel statistics (recall 0.16)
+    # instance norm is the critic's: in the generator it strips each sample's channel statistics
     _gan('dcgan-instance', norm='instance', act='leakyrelu', down='avgpool', norm_of='D'),
     _gan('resgan-bilinear-hinge', up='bilinear', skip='residual', loss='hinge', norm='spectral', down='avgpool',
-         adam=(2e-4, 2e-4, .5, .999), steps_mult=2.5),                      # recall 0.35 at 4,500 steps
+         adam=(2e-4, 2e-4, .5, .999), steps_mult=1.5),
     # VAEs
     GMEntry('vae', 'VAE', 'transposed', 'relu', 'batch', 'stride', 'none', 'elbo'),
     GMEntry('beta-vae', 'VAE', 'transposed', 'relu', 'batch', 'stride', 'none', 'beta-elbo', (('beta', 2.0),)),
@@ -180,10 +180,10 @@ class Discriminator(nn.Module):
         super().__init__()
         sn, bn = e.normalization == 'spectral', e.loss in ('ns', 'lsgan') and e.normalization == 'batch'
         norm = 'batch' if bn else e.normalization if e.get('norm_of') == 'D' else 'none'
-        def down(ci, co):
-            conv = ([_sn(nn.Conv2d(ci, co, 4, 2, 1), sn)] if e.downsampling == 'stride'
-                    else [_sn(nn.Conv2d(ci, co, 3, 1, 1), sn), nn.AvgPool2d(2)])
-            return nn.Sequential(*conv, norm_layer(norm if ci != c else 'none', co), nn.LeakyReLU(0.2))
+        def down(ci, co):       # avgpool after the non-linearity: see below
+            s = e.downsampling == 'stride'
+            return nn.Sequential(_sn(nn.Conv2d(ci, co, 4 if s else 3, 2 if s else 1, 1), sn),
+                                 norm_layer(norm if ci != c else 'none', co), nn.LeakyReLU(0.2), *[nn.AvgPool2d(2)][s:])
         self.body = nn.Sequential(down(c, width), down(width, width * 2))
         self.fc = _sn(nn.Linear(width * 2 * (h // 4) * (w // 4), 1), sn)
     def forward(self, x):       # images in [-1, 1] (N, C, H, W)

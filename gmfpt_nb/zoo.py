@@ -67,6 +67,7 @@ def _train_key(e:GMEntry, real_key:dict, seed:int, cfg:ZooConfig) -> dict:
         arch['extra'] = [(k, v) for k, v in e.extra if k != 'sampler']
     recipe = {k: getattr(cfg, k) for k in ('lr_ttur', 'n_critic', 'ema')} | dict(bf16=use_bf16(cfg))
     if e.family == 'GAN': recipe['gan_width'] = cfg.gan_width
+    if e.family == 'GAN' and e.downsampling == 'avgpool': recipe['d_pool'] = 'after-act'   # `Discriminator`: the fix
     if _memory_format(e, cfg) == torch.channels_last: recipe['channels_last'] = True
     return dict(arch=arch, **real_key, seed=seed, steps=_steps(e, cfg), bs=cfg.bs, lr=cfg.lr, **recipe)
 
