@@ -217,10 +217,17 @@ def _strip(name, xs):          # a member's first 12 samples, for a person to lo
     fig = sample_grid({name: xs[:12]}, n=12); fig.savefig(OUT/'zoo_build'/f'{name}.png', dpi=80, bbox_inches='tight')
     plt.close(fig)
 
-def _current(r, p):            # whether a build record was trained as its entry is now (its steps and its settings)
+def _key(name, seed, p, real):  # a member's training key (its cache folder's name): what its record must match
+    from gmfpt_nb.store import config_key, code_version
+    from gmfpt_nb.zoo import _train_key
+    from gmfpt_nb.spaces import real_key
+    return config_key({**_train_key(ZOO[name], real_key(real), seed, p.zoo), 'code': code_version('zoo')})
+
+def _current(r, p, real):      # whether a build record was trained as its member is now
     from gmfpt_nb.zoo import _steps
     e = ZOO.get(r['arch'])
-    return e is not None and r['steps'] == _steps(e, p.zoo) and r.get('extra', repr(e.extra)) == repr(e.extra)
+    if e is None or 'key' in r: return e is not None and r['key'] == _key(r['arch'], r['seed'], p, real)
+    return r['steps'] == _steps(e, p.zoo) and r.get('extra', repr(e.extra)) == repr(e.extra)   # older records
 
 def strips(real):
     "zoo_build.png: 12 cached samples of every member recorded with its entry's current recipe, in the build's order."
@@ -231,7 +238,7 @@ def strips(real):
     from gmfpt_nb.analysis import sample_grid
     from gmfpt_nb.pipeline import PRESETS
     p, run = PRESETS['quick'], RunDir()
-    recs = [r for r in json.loads((OUT/'zoo_progress.json').read_text())['members'] if _current(r, p)]
+    recs = [r for r in json.loads((OUT/'zoo_progress.json').read_text())['members'] if _current(r, p, real)]
     xs = {}
     for r in recs:
         e = ZOO[r['arch']]
@@ -263,11 +270,12 @@ def build(real, first=(), defer=()):
     prog = OUT/'zoo_progress.json'
     done = {(r['arch'], r['seed']): r for r in (json.loads(prog.read_text())['members'] if prog.exists() else [])}
     for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first, defer):
-        # a record counts only if it was trained as the entry is now (its steps and its settings, e.g. a new recipe)
-        if (name, s) in done and _current(done[(name, s)], p): continue
+        # a record counts only if it was trained as the member is now (same training key, e.g. not an older recipe)
+        if (name, s) in done and _current(done[(name, s)], p, real): continue
         t = time.time(); _, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
         q = quality_figures(f_real, feat(xs))
         done[(name, s)] = dict(name=instance_name(name, s, p.zoo), arch=name, seed=s, family=ZOO[name].family,
+                               key=_key(name, s, p, real),
                                extra=repr(ZOO[name].extra),
                                steps=info.get('steps'), train_seconds=info.get('train_seconds'),
                                sample_seconds=t_sample, **q, fails=bar.failures(q, refs),
