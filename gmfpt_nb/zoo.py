@@ -144,13 +144,16 @@ def _load_ckpt(path, model, opts, ema, g):
     except (GmfptError, KeyError, RuntimeError, ValueError) as ex:
         log.warning(f"{path}: checkpoint unusable ({ex}); training from the start"); return None
 
+def _budget_free(c):            # a training key without its step budget (`steps`, and an entry's `steps_mult`)
+    return {**c, 'steps': 0, 'arch': {**c['arch'], 'extra': [kv for kv in c['arch']['extra'] if kv[0] != 'steps_mult']}}
+
 def _shorter_run(d, n_steps):   # the kept end state of the longest run of the same training with fewer steps, if any
-    try: cfg, found = load_json(d/'config.json'), (0, None)
-    except (OSError, ValueError): return None
+    try: cfg, found = _budget_free(load_json(d/'config.json')), (0, None)
+    except (OSError, ValueError, KeyError): return None
     for f in d.parent.glob('*/final.safetensors'):
-        try: c = load_json(f.parent/'config.json')
-        except (OSError, ValueError): continue
-        if found[0] < c.get('steps', 0) < n_steps and {**c, 'steps': n_steps} == cfg: found = (c['steps'], f)
+        try: c = load_json(f.parent/'config.json'); same = _budget_free(c) == cfg
+        except (OSError, ValueError, KeyError): continue
+        if same and found[0] < c['steps'] < n_steps: found = (c['steps'], f)
     return found[1]
 
 # %% ../nbs/04_zoo.ipynb #715d1676
