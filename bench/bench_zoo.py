@@ -24,11 +24,11 @@ entry, with the quality figures in the SL space and the bar; records per member 
 sample seconds, KID, precision, recall, pass/fail, the references, the total wall time, the load average and device.
 Members are trained one by one first (every entry's first instance, GANs first, then the second instances), each
 recorded in zoo_progress.json as soon as it is done, so a build interrupted after hours resumes from the cache and
-keeps what it measured; the GM dataset folder and zoo.json/.md follow when every member is trained. Each member's
-first 12 samples go to zoo_build/<member>.png as it is recorded, for a person to check that they are garments.
+keeps what it measured; the GM dataset folder and zoo.json/.md follow when every member is trained. After each
+member, zoo_build.png is drawn again (part 3a), for a person to check that every row shows garments.
 
-Part 3a (`--strips`, seconds): zoo_build.png, one row of 12 samples per member recorded so far with the entry's current
-recipe (read from the cache: nothing is trained), in the build's order.
+Part 3a (`--strips`, seconds): zoo_build.png, one row of 12 samples per member recorded so far with its current
+training key (read from the cache: nothing is trained), marked pass or FAIL.
 
 Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
 the hardware.
@@ -210,13 +210,6 @@ def flow_temps(real):
     (OUT/'zoo_flow_temps.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
-def _strip(name, xs):          # a member's first 12 samples, for a person to look at
-    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
-    from gmfpt_nb.analysis import sample_grid
-    (OUT/'zoo_build').mkdir(exist_ok=True)
-    fig = sample_grid({name: xs[:12]}, n=12); fig.savefig(OUT/'zoo_build'/f'{name}.png', dpi=80, bbox_inches='tight')
-    plt.close(fig)
-
 def _key(name, seed, p, real):  # a member's training key (its cache folder's name): what its record must match
     from gmfpt_nb.store import config_key, code_version
     from gmfpt_nb.zoo import _train_key
@@ -282,7 +275,7 @@ def build(real, first=(), defer=()):
                                wall_seconds=round(time.time() - t), load_avg=[round(v, 2) for v in os.getloadavg()])
         prog.write_text(json.dumps(dict(hardware=hardware(), bar_limits=bar.limits(refs),
                                         members=list(done.values())), indent=1))
-        print(done[(name, s)], flush=True); _strip(done[(name, s)]['name'], xs)
+        print(done[(name, s)], flush=True); strips(real)
     man = build_zoo(real, run.root/'gm-datasets'/f'{real.name}-{p.name}', p.models, run=run, cfg=p.zoo,
                     seed=p.seed, feature_space=sl)
     wall = time.time() - t0
