@@ -174,8 +174,8 @@ def curves(real, only=None, gan_width=None, variants=False):
                                  sample_s=round(sample_s, 1), **q, fails=bar.failures(q, refs)))
                 strips.setdefault(label, []).append(xs[:12].float() / 255)
                 print(rows[-1], flush=True)
+            write()                                            # after each evaluation: a killed run keeps its rows
             t0 = time.time()
-        write()
 
 TEMPS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
