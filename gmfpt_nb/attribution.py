@@ -9,7 +9,7 @@ from __future__ import annotations
 import json, math
 from dataclasses import asdict
 from pathlib import Path
-import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from PIL import Image
 from .store import *
@@ -21,6 +21,9 @@ from .openset import *
 
 # %% auto #0
 __all__ = ['ATTRIBUTOR_VERSION', 'READ_VERSIONS', 'RESIZE_POLICIES', 'Attributor', 'check_attributor_meta', 'enrol']
+
+# %% ../nbs/08_attribution.ipynb #84bdfc7f
+pd = LazyModule('pandas')   # imported where a table is first made
 
 # %% ../nbs/08_attribution.ipynb #61ca8455
 ATTRIBUTOR_VERSION = 2  # the format `save` writes: the index of M as arrays beside the reference images
@@ -216,6 +219,7 @@ def predict_chunks(self:Attributor,
                    openset:bool=True,         # False: the network's closed-set answer
                    failed:list|None=None,     # receives (name, reason, is_file) of each input that could not be used
                    chunk:int=4096,            # images read, attributed and yielded at a time
+                   frame:bool=True,           # False: each chunk as a list of row dicts (pandas not imported)
                   ):
     "`predict`'s rows, one table per chunk of images, each read and attributed when it is asked for: memory stays flat in the number of images."
     os_ = self.openset if openset else None
@@ -237,6 +241,7 @@ def predict_chunks(self:Attributor,
                                  **({} if score is None else dict(known_score=float(score[j]))),
                                  **{c: float(p[j, k]) for k, c in enumerate(ps)}, resized=resized[i + j], failed=''))
         seen = True
+        if not frame: yield rows; continue
         df = pd.DataFrame(rows, columns=list(rows[0])); df.attrs.update(resize=resize, threshold=thr)
         yield df
     if not seen: raise _none_usable(stats.get('n', 0), failed)

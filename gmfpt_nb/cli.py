@@ -222,20 +222,29 @@ def _cmd_evaluate(a):
     print(md); print(f"results written to {Path(a.out)/'results.csv'}")
 
 # %% ../nbs/17_cli.ipynb #df8cb119
-def attribution_records(df:pd.DataFrame,  # the predictions of `Attributor.predict`: one row per image
+def attribution_records(rows,              # `Attributor.predict`'s table, or rows of `predict_chunks(frame=False)`
                         classes:list,      # the attributor's classes, in the order of its `p_<class>` columns
                         top_k:int=3,       # how many sources each record lists, most probable first
                        ) -> list[dict]:
     "The rows of `Attributor.predict` as JSON-ready records: path, source, confidence, distance to M, top sources."
-    import numpy as np
-    P, recs = df[[f'p_{c}' for c in classes]].to_numpy(), []
+    rows = rows.to_dict('records') if hasattr(rows, 'to_dict') else rows
     num = lambda v: None if v != v else round(float(v), 6)                  # NaN: null, for strict JSON readers
-    for i, r in enumerate(df.itertuples(index=False)):
-        top = np.argsort(-P[i], kind='stable')[:top_k]
-        recs.append(dict(path=r.path, source=r.source, confidence=num(r.confidence), distance=num(r.distance),
-                         **({'known_score': num(r.known_score)} if 'known_score' in df else {}),
-                         top=[dict(source=classes[j], probability=round(float(P[i, j]), 6)) for j in top]))
+    recs = []
+    for r in rows:
+        p = [r[f'p_{c}'] for c in classes]
+        top = sorted(range(len(p)), key=lambda j: (p[j] != p[j], -p[j] if p[j] == p[j] else 0))[:top_k]  # stable; NaN last
+        recs.append(dict(path=r['path'], source=r['source'], confidence=num(r['confidence']), distance=num(r['distance']),
+                         **({'known_score': num(r['known_score'])} if 'known_score' in r else {}),
+                         top=[dict(source=classes[j], probability=round(float(p[j]), 6)) for j in top]))
     return recs
+
+def _text_table(recs:list) -> str:
+    "Records as a plain text table, each column right-aligned under its name (what `DataFrame.to_string(index=False)` prints)."
+    if not recs: return ''
+    cols = list(recs[0]); cells = [[str(r[c]) for c in cols] for r in recs]
+    w = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    return '\n'.join(' '.join(v.rjust(w[i]) for i, v in enumerate(row)) for row in [cols, *cells])
+
 
 # %% ../nbs/17_cli.ipynb #7f6399db
 def _expand(paths:list, recursive:bool=False) -> list:
@@ -259,9 +268,9 @@ def _cmd_attribute(a):
         from gmfpt_nb.pipeline import load_attributor
         att = load_attributor(a.model, a.cache)            # its error says how to get the attributor
     kw = dict(bs=a.batch_size, threshold=a.threshold, openset=False if a.no_openset else None)  # the options given
-    failed = []
+    failed = []                                           # only CSV needs tables: the other outputs spare pandas' import
     chunks = att.predict_chunks(_expand(a.paths, a.recursive), progress=not a.quiet and sys.stderr.isatty(),
-                                failed=failed, **{k: v for k, v in kw.items() if v is not None})
+                                failed=failed, frame=bool(a.csv), **{k: v for k, v in kw.items() if v is not None})
     with _writer(a.out) as write:
         if a.csv or a.jsonl:                              # streamed: each chunk written as soon as it is attributed
             from gmfpt_nb.store import csv_safe
@@ -269,16 +278,15 @@ def _cmd_attribute(a):
                 write(csv_safe(df).to_csv(index=False, header=i == 0) if a.csv else
                       ''.join(json.dumps(r) + '\n' for r in attribution_records(df, att.classes, a.top_k)))
         else:
-            import pandas as pd
-            recs = [r for df in chunks for r in attribution_records(df, att.classes, a.top_k)]
+            recs = [r for rows in chunks for r in attribution_records(rows, att.classes, a.top_k)]
             if a.json: write(json.dumps(recs, indent=1) + '\n')
             else:
                 f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
                 from gmfpt_nb.store import safe_text
-                write(pd.DataFrame([dict(path=safe_text(r['path']), source=safe_text(r['source']),
-                                         confidence=f3(r['confidence']), distance=f3(r['distance']),
-                                         top=', '.join(f"{t['source']} {t['probability']:.2f}" for t in r['top']))
-                                    for r in recs]).to_string(index=False) + '\n')
+                write(_text_table([dict(path=safe_text(r['path']), source=safe_text(r['source']),
+                                        confidence=f3(r['confidence']), distance=f3(r['distance']),
+                                        top=', '.join(f"{t['source']} {t['probability']:.2f}" for t in r['top']))
+                                   for r in recs]) + '\n')
     _report_failed([(n, r) for n, r, _ in failed], 'could not attribute')
     return 1 if failed else 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json, math, time
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, torch
 import faiss
 from fastcore.basics import patch
 from .store import *
@@ -20,6 +20,9 @@ from .spaces import *
 __all__ = ['INDEX_KINDS', 'IndexConfig', 'Manifold', 'index_arrays', 'index_from_arrays', 'ref_key', 'index_tensors',
            'manifold_tensors', 'load_manifold', 'manifold', 'extract_artifacts', 'iter_artifacts', 'load_artifacts',
            'manifold_key', 'gm_artifacts', 'fingerprint_summary', 'fingerprint_summary_chunks']
+
+# %% ../nbs/05_manifold.ipynb #f4be3b6b
+pd = LazyModule('pandas')   # imported where a table is first made
 
 # %% ../nbs/05_manifold.ipynb #c879c89f
 INDEX_KINDS = ('flat', 'ivf', 'hnsw', 'ivfpq')

@@ -8,15 +8,26 @@ Docs: https://gmfpt.github.io/gmfpt/store.html.md"""
 from __future__ import annotations
 import contextlib, fcntl, hashlib, json, logging, os, tempfile
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import importlib
+import numpy as np, torch
 
 
 # %% auto #0
-__all__ = ['log', 'MARKER', 'CODE_VERSIONS', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError', 'cache_dir',
-           'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json', 'load_json', 'save_tensors',
-           'load_tensors', 'DiskRows', 'cat_rows', 'MappedRows', 'chunked', 'config_key', 'hash_update', 'pixels_hash',
-           'files_hash', 'code_version', 'RunDir', 'to_markdown', 'csv_safe', 'safe_text', 'write_table', 'cached_net',
-           'run_lock', 'progress_bar']
+__all__ = ['log', 'MARKER', 'CODE_VERSIONS', 'LazyModule', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError',
+           'cache_dir', 'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json', 'load_json',
+           'save_tensors', 'load_tensors', 'DiskRows', 'cat_rows', 'MappedRows', 'chunked', 'config_key', 'hash_update',
+           'pixels_hash', 'files_hash', 'code_version', 'RunDir', 'to_markdown', 'csv_safe', 'safe_text', 'write_table',
+           'cached_net', 'run_lock', 'progress_bar']
+
+# %% ../nbs/00_store.ipynb #9bbd15ed
+class LazyModule:
+    "A module imported on its first attribute access (`pd = LazyModule('pandas')`), so that code paths that never use it skip its import."
+    def __init__(self, name:str): self._name = name
+    def __getattr__(self, attr): return getattr(importlib.import_module(self._name), attr)
+    def __repr__(self): return f"<module '{self._name}', imported on first use>"
+
+# %% ../nbs/00_store.ipynb #1489c4c4
+pd = LazyModule('pandas')
 
 # %% ../nbs/00_store.ipynb #cc938918
 log = logging.getLogger('gmfpt')
