@@ -13,6 +13,7 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from PIL import Image
 from .store import *
+from .store import pd   # pandas, imported where a table is first made
 from .data import *
 from .spaces import *
 from .manifold import *
@@ -21,9 +22,6 @@ from .openset import *
 
 # %% auto #0
 __all__ = ['ATTRIBUTOR_VERSION', 'READ_VERSIONS', 'RESIZE_POLICIES', 'Attributor', 'check_attributor_meta', 'enrol']
-
-# %% ../nbs/08_attribution.ipynb #84bdfc7f
-pd = LazyModule('pandas')   # imported where a table is first made
 
 # %% ../nbs/08_attribution.ipynb #61ca8455
 ATTRIBUTOR_VERSION = 2  # the format `save` writes: the index of M as arrays beside the reference images
@@ -130,9 +128,8 @@ def conform(self:Attributor,
     return a
 
 def _check_resize(resize):
-    if resize not in RESIZE_POLICIES:
-        raise GmfptError(f"resize={resize!r}: use None (refuse other sizes), 'resize' or 'center-crop'")
-    return resize
+    if resize in RESIZE_POLICIES: return resize
+    raise GmfptError(f"resize={resize!r}: use None (refuse other sizes), 'resize' or 'center-crop'")
 
 def _fit(a:np.ndarray, size:tuple, policy:str) -> np.ndarray:
     "Image `a` (C,H,W) at `size` (h,w): resized (bilinear, antialiased), after a centred crop for 'center-crop'."
@@ -241,9 +238,8 @@ def predict_chunks(self:Attributor,
                                  **({} if score is None else dict(known_score=float(score[j]))),
                                  **{c: float(p[j, k]) for k, c in enumerate(ps)}, resized=resized[i + j], failed=''))
         seen = True
-        if not frame: yield rows; continue
-        df = pd.DataFrame(rows, columns=list(rows[0])); df.attrs.update(resize=resize, threshold=thr)
-        yield df
+        if frame: rows = pd.DataFrame(rows, columns=list(rows[0])); rows.attrs.update(resize=resize, threshold=thr)
+        yield rows
     if not seen: raise _none_usable(stats.get('n', 0), failed)
 
 @patch

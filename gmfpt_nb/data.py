@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
 from .store import *
+from .store import pd   # pandas, imported where a table is first made
 
 # %% auto #0
 __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'MAX_IDX_VALUES', 'FMNIST_SUBSETS', 'IMG_EXTS', 'MAX_PIXELS',
@@ -20,9 +21,6 @@ __all__ = ['FMNIST_CLASSES', 'FMNIST_FILES', 'DEBIAN_FMNIST', 'MAX_IDX_VALUES', 
            'to_mode', 'read_image', 'ImageSet', 'list_images', 'read_images', 'read_manifest', 'write_manifest',
            'GMDataset', 'gm_folder_files', 'read_gm_folder', 'Splits', 'stratified_splits', 'split_reference',
            'RealData', 'real_data', 'summarize', 'folder_data', 'perturb', 'random_perturb']
-
-# %% ../nbs/01_data.ipynb #8d733281
-pd = LazyModule('pandas')   # imported where a table is first made
 
 # %% ../nbs/01_data.ipynb #06f35eb8
 FMNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',

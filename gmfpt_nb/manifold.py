@@ -13,6 +13,7 @@ import numpy as np, torch
 import faiss
 from fastcore.basics import patch
 from .store import *
+from .store import pd   # pandas, imported where a table is first made
 from .data import *
 from .spaces import *
 
@@ -20,9 +21,6 @@ from .spaces import *
 __all__ = ['INDEX_KINDS', 'IndexConfig', 'Manifold', 'index_arrays', 'index_from_arrays', 'ref_key', 'index_tensors',
            'manifold_tensors', 'load_manifold', 'manifold', 'extract_artifacts', 'iter_artifacts', 'load_artifacts',
            'manifold_key', 'gm_artifacts', 'fingerprint_summary', 'fingerprint_summary_chunks']
-
-# %% ../nbs/05_manifold.ipynb #f4be3b6b
-pd = LazyModule('pandas')   # imported where a table is first made
 
 # %% ../nbs/05_manifold.ipynb #c879c89f
 INDEX_KINDS = ('flat', 'ivf', 'hnsw', 'ivfpq')
