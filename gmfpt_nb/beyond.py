@@ -273,7 +273,8 @@ def robustness(ds:GMDataset,                       # the GM dataset
                     level=PERTURBATIONS[n][1], accuracy=acc(n).float().mean().item()) for n in names]
         for r in new: r['seconds'] = round(time.time() - t0, 1)
         save_json(new, d/'rows.json'); rows += new
-    return pd.DataFrame(rows)
+    # one column order, whether the first rows were computed now or read from the cache (JSON with sorted keys)
+    return pd.DataFrame(rows, columns=['method', 'space', 'augmented', 'perturbation', 'kind', 'level', 'accuracy', 'seconds'])
 
 
 # %% ../nbs/11_beyond.ipynb #a6a384e1

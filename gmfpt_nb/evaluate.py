@@ -345,7 +345,7 @@ def k_study(ds:GMDataset,                 # the GM dataset
         row = dict(space=space, k=k, seed=seed, val_accuracy=info['val_accuracy'], accuracy=acc,
                    seconds=round(time.time() - t0, 1))
         save_json(row, d/'row.json'); rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=['space', 'k', 'seed', 'val_accuracy', 'accuracy', 'seconds'])   # cached or not
 
 
 # %% ../nbs/10_evaluate.ipynb #760789ab

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from markdown_it import MarkdownIt
 from .store import *
+from .store import _crash_point
 from .data import AUGMENTATIONS
 
 # %% auto #0
@@ -154,10 +155,12 @@ def _files_section(out:Path) -> list:
 
 # %% ../nbs/14_report.ipynb #5bdea39e
 def _write_text(path:Path, text:str):
-    "Write `text` to `path` through a hidden sibling and one rename (a report file: not a crash-test point)."
-    # the report is rewritten after every stage, cached ones too: counted by `GMFPT_CRASH_AT`, its writes would keep
-    # the crash test's reruns from getting past the cached stages; it is a view of the folder, never read back
-    tmp = path.with_name(f'.{path.name}.partial'); tmp.write_text(text); os.replace(tmp, path)
+    "Write `text` to `path` through a hidden sibling and one rename (a crash-test point only when named by `GMFPT_CRASH_ONLY`)."
+    # the report is rewritten after every stage, cached ones too: counted by every `GMFPT_CRASH_AT`, its writes would
+    # keep the crash test's reruns from getting past the cached stages; it is a view of the folder, never read back
+    tmp = path.with_name(f'.{path.name}.partial'); tmp.write_text(text)
+    if os.environ.get('GMFPT_CRASH_ONLY'): _crash_point(path)
+    os.replace(tmp, path)
 
 # %% ../nbs/14_report.ipynb #8b82ebf3
 _CSS = ("body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;"

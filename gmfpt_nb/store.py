@@ -60,11 +60,11 @@ def _umask() -> int:
 
 _writes = 0
 
-def _crash_point():
-    "Crash-test fault injection: with `GMFPT_CRASH_AT=N`, SIGKILL this process just before its N-th atomic rename."
+def _crash_point(path:Path):
+    "Crash-test fault injection: with `GMFPT_CRASH_AT=N`, SIGKILL this process just before its N-th atomic rename (with `GMFPT_CRASH_ONLY=TEXT`, counting only the renames to paths that contain TEXT)."
     global _writes
     n = os.environ.get('GMFPT_CRASH_AT')
-    if not n: return
+    if not n or os.environ.get('GMFPT_CRASH_ONLY', '') not in path.as_posix(): return
     _writes += 1
     if _writes == int(n):
         import signal; os.kill(os.getpid(), signal.SIGKILL)
@@ -78,7 +78,7 @@ def atomic_path(path:str|Path):  # final path; a temporary sibling is yielded an
     try:
         yield Path(tmp)
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
-        _crash_point()
+        _crash_point(path)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
