@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from markdown_it import MarkdownIt
 from .store import *
-from .store import _crash_point
 from .data import AUGMENTATIONS
 
 # %% auto #0
@@ -159,7 +158,7 @@ def _write_text(path:Path, text:str):
     # the report is rewritten after every stage, cached ones too: counted by every `GMFPT_CRASH_AT`, its writes would
     # keep the crash test's reruns from getting past the cached stages; it is a view of the folder, never read back
     tmp = path.with_name(f'.{path.name}.partial'); tmp.write_text(text)
-    if os.environ.get('GMFPT_CRASH_ONLY'): _crash_point(path)
+    if os.environ.get('GMFPT_CRASH_ONLY'): crash_point(path)
     os.replace(tmp, path)
 
 # %% ../nbs/14_report.ipynb #8b82ebf3

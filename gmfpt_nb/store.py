@@ -14,10 +14,10 @@ import numpy as np, torch
 
 # %% auto #0
 __all__ = ['log', 'MARKER', 'CODE_VERSIONS', 'LazyModule', 'GmfptError', 'ImageError', 'DatasetError', 'ManifestError',
-           'cache_dir', 'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json', 'load_json',
-           'save_tensors', 'load_tensors', 'DiskRows', 'cat_rows', 'MappedRows', 'chunked', 'config_key', 'hash_update',
-           'pixels_hash', 'files_hash', 'code_version', 'RunDir', 'to_markdown', 'csv_safe', 'safe_text', 'write_table',
-           'cached_net', 'run_lock', 'progress_bar']
+           'cache_dir', 'crash_point', 'atomic_path', 'file_lock', 'check_replaceable', 'replace_dir', 'save_json',
+           'load_json', 'save_tensors', 'load_tensors', 'DiskRows', 'cat_rows', 'MappedRows', 'chunked', 'config_key',
+           'hash_update', 'pixels_hash', 'files_hash', 'code_version', 'RunDir', 'to_markdown', 'csv_safe', 'safe_text',
+           'write_table', 'cached_net', 'run_lock', 'progress_bar']
 
 # %% ../nbs/00_store.ipynb #9bbd15ed
 class LazyModule:
@@ -60,7 +60,7 @@ def _umask() -> int:
 
 _writes = 0
 
-def _crash_point(path:Path):
+def crash_point(path:Path):
     "Crash-test fault injection: with `GMFPT_CRASH_AT=N`, SIGKILL this process just before its N-th atomic rename (with `GMFPT_CRASH_ONLY=TEXT`, counting only the renames to paths that contain TEXT)."
     global _writes
     n = os.environ.get('GMFPT_CRASH_AT')
@@ -78,7 +78,7 @@ def atomic_path(path:str|Path):  # final path; a temporary sibling is yielded an
     try:
         yield Path(tmp)
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
-        _crash_point(path)
+        crash_point(path)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
