@@ -11,13 +11,18 @@ trained with the zoo's recipe for up to N steps; every M steps its (EMA) samples
 the references and the bar (the diffusion UNet with both samplers). Writes zoo_curves.json/.md and sample strips.
 
 Part 2a (`--flow-variants`, hours on 2 cores): the same curves for flows with more capacity than the zoo's (more steps
-per scale, wider coupling networks with residual blocks: `FLOW_VARIANTS`), to find flows that pass the bar.
+per scale, wider coupling networks with residual blocks: `FLOW_VARIANTS`), and for continuous flows trained by flow
+matching on the diffusion UNets, to find flows that pass the bar.
 Writes zoo_flow_variants.json/.md and sample strips.
 
 Part 2b (`--flow-temps`, half an hour on 2 cores, seconds when the flows are cached): does a sampling temperature
 rescue the flows? Each flow entry is trained (or loaded from the run directory) exactly as the zoo trains it, and 1,000
 samples at each temperature from 0.4 to 1.0 are scored against the references and the bar. Writes
 zoo_flow_temps.json/.md and zoo_flow_temps.png (16 samples per row, one row per flow and temperature).
+
+Part 2c (`--bf16-quality`, minutes on a CPU with bf16 units): the first instances of a few entries (VAEs and the
+DCGAN by default, `--only` others), trained as the zoo trains them in fp32 and under bf16 autocast, scored against the
+same references: does bf16 change the bar? Writes zoo_bf16.json/.md.
 
 Part 3 (`--build`, hours on 2 cores): builds the default (`quick`) zoo of Fashion-MNIST, both instances of every
 entry, with the quality figures in the SL space and the bar; records per member family, arch, seed, steps, train and
@@ -33,7 +38,7 @@ training key (read from the cache: nothing is trained), marked pass or FAIL.
 Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
 the hardware.
 
-Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --build, --strips)
+Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --bf16-quality, --build, --strips)
 """
 import argparse, contextlib, json, os, platform, time
 from dataclasses import replace, asdict
@@ -41,22 +46,25 @@ from pathlib import Path
 import torch
 from gmfpt_nb.data import real_data
 from gmfpt_nb.store import to_markdown
-from gmfpt_nb.gms import ZOO, build_gm
+from gmfpt_nb.gms import ZOO, COUPLING_FLOWS, build_gm
 from gmfpt_nb.zoo import ZooConfig, _opts, _ema, _step, _memory_format, sample_gm
 
 OUT = Path(__file__).parent/'results'
-KINDS = ['dcgan', 'sngan-hinge', 'wgan-gp', 'vae', 'realnvp', 'glow', 'ddpm-ddim', 'ddpm-attn']
+WEIGHTS = Path(__file__).parent.parent/'weights'   # the shipped weights of the default zoo (`zoo.weights_dir`)
+KINDS = ['dcgan', 'sngan-hinge', 'wgan-gp', 'vae', 'realnvp', 'glow', 'flow-matching', 'ddpm-ddim', 'ddpm-attn']
+ENTRIES = {**ZOO, **COUPLING_FLOWS}   # the zoo's entries, and the coupling flows it tried and replaced
 
 def hardware():
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')),
                platform.processor())
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'
+    from gmfpt_nb.zoo import use_bf16
     return dict(cpu=cpu, cores=os.cpu_count(), torch=torch.__version__, torch_threads=torch.get_num_threads(),
-                device=dev, load_avg=[round(v, 2) for v in os.getloadavg()])
+                device=dev, bf16_units=use_bf16(ZooConfig()), load_avg=[round(v, 2) for v in os.getloadavg()])
 
 def step_ms(name, real, cfg, bs=64, channels_last=False, compile=False, n=6):
     "Median milliseconds of one training step (after two warm-up steps)."
-    e = ZOO[name]; torch.manual_seed(0)
+    e = ENTRIES[name]; torch.manual_seed(0)
     m = build_gm(e, tuple(real.ref.shape[1:]), cfg.gan_width)
     if channels_last: m = m.to(memory_format=torch.channels_last)
     opts, ema = _opts(m, e, cfg), _ema(m, e, cfg)
@@ -82,17 +90,17 @@ def speed(real, only=None):
     print(f"bf16 units: {native}; the other options are timed in {'bf16' if native else 'fp32'}", flush=True)
     for name in [k for k in KINDS if not only or k in only]:
         ref = step_ms(name, real, fp32)
-        r = dict(name=name, family=ZOO[name].family, fp32_ms=round(ref, 1))
+        r = dict(name=name, family=ENTRIES[name].family, fp32_ms=round(ref, 1))
         r['bf16'] = ref / step_ms(name, real, bf16, n=6 if native else 1)      # emulated bf16 is slow: one step
         r['channels_last'] = ref / step_ms(name, real, cfg, channels_last=True)
         r['bs128_per_image'] = ref / (step_ms(name, real, cfg, bs=128) / 2)
         with threads(1): r['one_thread'] = ref / step_ms(name, real, cfg)
-        if ZOO[name].family == 'GAN':
+        if ENTRIES[name].family == 'GAN':
             for w in (64, 96): r[f'gan_width_{w}'] = ref / step_ms(name, real, replace(cfg, gan_width=w))
         if name == 'dcgan':
             try: r['compile'] = ref / step_ms(name, real, cfg, compile=True)
             except Exception as ex: r['compile'] = f'failed: {type(ex).__name__}'
-        e = ZOO[name]; torch.manual_seed(0); m = build_gm(e, tuple(real.ref.shape[1:])).eval()
+        e = ENTRIES[name]; torch.manual_seed(0); m = build_gm(e, tuple(real.ref.shape[1:])).eval()
         t = time.perf_counter(); sample_gm(m, 1000); r['sample_1000_s'] = round(time.perf_counter() - t, 1)
         r = {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}
         print(r, flush=True); rows.append(r)
@@ -108,13 +116,16 @@ CURVES = [('dcgan', 3000, 250), ('sngan-hinge', 3000, 250), ('vae', 2000, 250), 
           ('ddpm-ddim', 1500, 500), ('wgan-gp', 3000, 250), ('realnvp', 6000, 1000)]
 
 def _flow(name, **capacity):     # a variant of a flow entry with more capacity (`Flow`'s `extra` settings)
-    e = ZOO[name]; label = name + ''.join(f'-{k[0]}{v}' for k, v in capacity.items())
+    e = ENTRIES[name]; label = name + ''.join(f'-{k[0]}{v}' for k, v in capacity.items())
     return label, replace(e, name=label, extra=e.extra + tuple(capacity.items()))
 
 # flows with more capacity than the zoo's (which fail the bar: zoo_curves.md); f = flow_steps, w = width, b = blocks
 FLOW_VARIANTS = [(*_flow('realnvp', flow_steps=6, width=96, blocks=1), 6000, 1000),
                  (*_flow('glow', flow_steps=6, width=96, blocks=1), 6000, 1000),
                  (*_flow('realnvp', flow_steps=8, width=128, blocks=2), 6000, 1000)]
+# the continuous flows trained by flow matching on the diffusion models' UNets (plain, and with attention) that replaced
+# the coupling flows in the zoo, with the diffusion models' step budget
+FLOW_VARIANTS += [(n, ZOO[n], 1500, 500) for n in ('flow-matching', 'flow-matching-attn')]
 
 def curves(real, only=None, gan_width=None, variants=False):
     """Quality against training steps, one entry of each kind, with the zoo's recipe (`ZooConfig()`); with `variants`,
@@ -128,7 +139,7 @@ def curves(real, only=None, gan_width=None, variants=False):
     if gan_width: cfg = replace(cfg, gan_width=gan_width)
     stem = 'zoo_curves' if cfg.gan_width == ZooConfig().gan_width else f'zoo_curves_gan{cfg.gan_width}'
     if variants: stem = 'zoo_flow_variants'
-    todo = FLOW_VARIANTS if variants else [(n, ZOO[n], total, every) for n, total, every in CURVES]
+    todo = FLOW_VARIANTS if variants else [(n, ENTRIES[n], total, every) for n, total, every in CURVES]
     feat = lambda x: sl.embed(x).flatten(1)
     refs = quality_references(real.heldout, feat); f_real = feat(real.heldout[:1000])
     print(refs.to_string(), flush=True)
@@ -177,6 +188,34 @@ def curves(real, only=None, gan_width=None, variants=False):
             write()                                            # after each evaluation: a killed run keeps its rows
             t0 = time.time()
 
+def bf16_quality(real, only=None):
+    """Does bf16 autocast change the bar? Each entry's first instance trained as the zoo trains it, once in fp32 and
+    once under bf16 autocast (each cached like any zoo member), scored against the same references."""
+    import pandas as pd
+    from gmfpt_nb.store import RunDir
+    from gmfpt_nb.spaces import get_space
+    from gmfpt_nb.zoo import train_member, quality_references, quality_figures, QualityBar
+    from gmfpt_nb.pipeline import PRESETS
+    p, run, bar = PRESETS['quick'], RunDir(), QualityBar()
+    os.environ['GMFPT_WEIGHTS'] = ''           # trained here, each way: shipped weights stand in for either
+    sl = get_space('sl', real, run, p.encoders); feat = lambda x: sl.embed(x).flatten(1)
+    refs = quality_references(real.heldout, feat, n=1000, seed=p.seed); f_real = feat(real.heldout[:1000])
+    rows = []
+    for name in only or ['vae', 'beta-vae', 'vae-nearest', 'dcgan']:
+        for b in (False, True):
+            _, info, xs, _, _ = train_member(name, real, p.seed, run, replace(p.zoo, bf16=b))
+            q = quality_figures(f_real, feat(xs))
+            rows.append(dict(name=name, precision_mode='bf16' if b else 'fp32', steps=info['steps'],
+                             train_s=info['train_seconds'], **q, fails=bar.failures(q, refs)))
+            print(rows[-1], flush=True)
+    df = pd.DataFrame(rows); df.insert(df.columns.get_loc('fails'), 'passes', df.fails == '')
+    res = dict(hardware=hardware(), bar_limits=bar.limits(refs), rows=df.to_dict('records'))
+    (OUT/'zoo_bf16.json').write_text(json.dumps(res, indent=1, default=str))
+    md = [f"# bf16 autocast and the bar: the same members trained in fp32 and in bf16 (SL space)\n\n"
+          f"Hardware: {res['hardware']}\n", f"Bar limits: {res['bar_limits']}\n", to_markdown(df.set_index('name')),
+          "\n`train_s`: seconds to train, as recorded when the member was trained (the load average is above).\n"]
+    (OUT/'zoo_bf16.md').write_text('\n'.join(md) + '\n'); print('\n'.join(md))
+
 TEMPS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 def flow_temps(real):
@@ -190,14 +229,14 @@ def flow_temps(real):
     sl = get_space('sl', real, run); feat = lambda x: sl.embed(x).flatten(1)
     refs = quality_references(real.heldout, feat, n=1000, seed=0); f_real = feat(real.heldout[:1000])
     rows, strips = [], []
-    for name in [n for n, e in ZOO.items() if e.family == 'Flow']:
-        m, info = train_gm(ZOO[name], real.ref, run, real_key(real), 0, cfg)
+    for name in COUPLING_FLOWS:                # (the zoo's flow-matching flows sample by an ODE: no temperature)
+        m, info = train_gm(ENTRIES[name], real.ref, run, real_key(real), 0, cfg)
         for temp in TEMPS:
             g = torch.Generator().manual_seed(0)
             xs = torch.cat([m.sample(250, generator=g, temp=temp) for _ in range(cfg.n_samples // 250)])
             xs = (xs.float() * 255).round().clamp(0, 255).to(torch.uint8)
             q = quality_figures(f_real, feat(xs))
-            rows.append(dict(name=name, steps=_steps(ZOO[name], cfg), temp=temp, **q, fails=bar.failures(q, refs)))
+            rows.append(dict(name=name, steps=_steps(ENTRIES[name], cfg), temp=temp, **q, fails=bar.failures(q, refs)))
             strips.append(xs[:16].float() / 255); print(rows[-1], flush=True)
     df = pd.DataFrame(rows); df.insert(df.columns.get_loc('fails'), 'passes', df.fails == '')
     save_image(torch.cat(strips), OUT/'zoo_flow_temps.png', nrow=16, padding=1)
@@ -226,7 +265,7 @@ def strips(real):
     "zoo_build.png: 12 cached samples of every member recorded with its entry's current recipe, in the build's order."
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     from gmfpt_nb.store import RunDir, load_tensors
-    from gmfpt_nb.zoo import _train_key
+    from gmfpt_nb.zoo import _train_key, _samples_cfg
     from gmfpt_nb.spaces import real_key
     from gmfpt_nb.analysis import sample_grid
     from gmfpt_nb.pipeline import PRESETS
@@ -235,8 +274,7 @@ def strips(real):
     xs = {}
     for r in recs:
         e = ZOO[r['arch']]
-        sd = run.stage('samples', dict(train=_train_key(e, real_key(real), r['seed'], p.zoo), sampler=e.get('sampler'),
-                                       n=p.zoo.n_samples, sample_steps=p.zoo.sample_steps))
+        sd = run.stage('samples', _samples_cfg(e, _train_key(e, real_key(real), r['seed'], p.zoo), p.zoo))
         if (sd/'samples.safetensors').exists(): xs[r['name']] = load_tensors(sd/'samples.safetensors')['x'][:12]
     labels = {r['name']: f"{r['name']} ({'pass' if not r['fails'] else 'FAIL'})" for r in recs}
     fig = sample_grid(xs, n=12, labels=labels); fig.savefig(OUT/'zoo_build.png', dpi=80, bbox_inches='tight')
@@ -252,7 +290,8 @@ def build_order(names, instances, seed=0, first=(), defer=()):
 def build(real, first=(), defer=()):
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
-    from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name, _steps
+    from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name, ship_member
+    from gmfpt_nb.spaces import real_key
     from gmfpt_nb.pipeline import PRESETS
     p, run, bar = PRESETS['quick'], RunDir(), QualityBar()
     sl, t0, load0 = get_space('sl', real, run, p.encoders), time.time(), os.getloadavg()
@@ -265,13 +304,15 @@ def build(real, first=(), defer=()):
     for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first, defer):
         # a record counts only if it was trained as the member is now (same training key, e.g. not an older recipe)
         if (name, s) in done and _current(done[(name, s)], p, real): continue
-        t = time.time(); _, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
-        q = quality_figures(f_real, feat(xs))
+        t = time.time(); model, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
+        q = quality_figures(f_real, feat(xs)); fails = bar.failures(q, refs)
+        if not fails and 'source' not in info:     # a passing member trained here: into the shipped weights
+            print('shipped:', ship_member(ZOO[name], model, info, real_key(real), s, p.zoo, WEIGHTS).name)
         done[(name, s)] = dict(name=instance_name(name, s, p.zoo), arch=name, seed=s, family=ZOO[name].family,
                                key=_key(name, s, p, real),
                                extra=repr(ZOO[name].extra),
                                steps=info.get('steps'), train_seconds=info.get('train_seconds'),
-                               sample_seconds=t_sample, **q, fails=bar.failures(q, refs),
+                               sample_seconds=t_sample, **q, fails=fails, weights=info.get('source', 'trained here'),
                                wall_seconds=round(time.time() - t), load_avg=[round(v, 2) for v in os.getloadavg()])
         prog.write_text(json.dumps(dict(hardware=hardware(), bar_limits=bar.limits(refs),
                                         members=list(done.values())), indent=1))
@@ -298,9 +339,9 @@ def build(real, first=(), defer=()):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'build', 'strips'):
+    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'bf16-quality', 'build', 'strips'):
         ap.add_argument(f'--{k}', action='store_true')
-    ap.add_argument('--only', nargs='*', help='--speed, --curves: only these entries')
+    ap.add_argument('--only', nargs='*', help='--speed, --curves, --bf16-quality: only these entries')
     ap.add_argument('--first', nargs='*', default=(), help='--build: train these entries first (e.g. after a recipe change)')
     ap.add_argument('--defer', nargs='*', default=(), help='--build: train these entries last (e.g. ones that still fail the bar)')
     ap.add_argument('--gan-width', type=int, default=None,
@@ -311,5 +352,6 @@ if __name__ == '__main__':
     if a.curves: curves(real, a.only, a.gan_width)
     if a.flow_variants: curves(real, a.only, variants=True)
     if a.flow_temps: flow_temps(real)
+    if a.bf16_quality: bf16_quality(real, a.only)
     if a.build: build(real, a.first, a.defer)
     if a.strips: strips(real)

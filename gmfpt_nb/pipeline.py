@@ -63,7 +63,7 @@ PRESETS = {
                    zoo=ZooConfig(steps=20, vae_mult=1, flow_mult=1, diffusion_mult=2, bs=32, n_samples=60,
                                  ckpt_every=1000, sample_steps=2, instances=1),
                    eval=EvalConfig(seeds=(0,), train=_tiny_train),
-                   models=('dcgan', 'dcgan-nearest', 'lsgan', 'vae', 'glow', 'ddpm-ddim'), ks=(1, 3),
+                   models=('dcgan', 'dcgan-nearest', 'lsgan', 'vae', 'flow-matching', 'ddpm-ddim'), ks=(1, 3),
                    controls=('rgb',), control_inputs=(('x', 0), ('artifact', 1), ('stacked', 1)),
                    openset=_tiny_openset),
     'quick': Preset('quick', eval=EvalConfig(split_seeds=(0, 1, 2), train=TrainConfig(epochs=5, n_blocks=1))),
@@ -239,8 +239,8 @@ def figure_inputs(st:SimpleNamespace,     # a `preset_state`
 
 
 # %% ../nbs/15_pipeline.ipynb #2f4995a5
-ARTIFACT_ROWS = ('real', 'dcgan', 'dcgan-nearest', 'dcgan-bilinear', 'dcgan-pixelshuffle', 'wgan-gp', 'vae', 'glow',
-                 'ddpm-ddim')   # the rows of the artifact grid (those the zoo has)
+ARTIFACT_ROWS = ('real', 'dcgan', 'dcgan-nearest', 'dcgan-bilinear', 'dcgan-pixelshuffle', 'wgan-gp', 'vae',
+                 'flow-matching', 'ddpm-ddim')   # the rows of the artifact grid (those the zoo has)
 
 def stage_figures(st:SimpleNamespace,     # a `preset_state`
                   table2:pd.DataFrame,    # the Table 2 results (they choose the attributor shown)

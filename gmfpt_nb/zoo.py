@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/zoo.html.md"""
 
 # %% ../nbs/04_zoo.ipynb #140a4330
 from __future__ import annotations
-import math, time, warnings
+import json, math, os, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
@@ -18,29 +18,30 @@ from .gms import *
 
 
 # %% auto #0
-__all__ = ['KNOWN_BAD', 'KEY_FILE', 'ZooConfig', 'use_bf16', 'train_gm', 'kid', 'precision_recall', 'quality_figures',
-           'quality_references', 'QualityBar', 'sample_gm', 'instance_name', 'train_member', 'build_zoo']
+__all__ = ['KNOWN_BAD', 'KEY_FILE', 'ZooConfig', 'use_bf16', 'weights_dir', 'ship_member', 'train_gm', 'kid', 'precision_recall',
+           'quality_figures', 'quality_references', 'QualityBar', 'sample_gm', 'instance_name', 'train_member',
+           'build_zoo']
 
 # %% ../nbs/04_zoo.ipynb #acd7f6c5
 @dataclass(frozen=True)
 class ZooConfig:
     "How the zoo is trained and sampled."
     steps: int = 3000              # training steps of a GAN; the other families: x their multiplier
-    vae_mult: float = 1 / 3        # step multiplier for VAEs (1,000 steps)
+    vae_mult: float = 2 / 3        # step multiplier for VAEs (2,000 steps)
     flow_mult: float = 2.0         # step multiplier for flows (6,000 steps)
-    diffusion_mult: float = 0.5    # step multiplier for diffusion models (1,500 steps)
+    diffusion_mult: float = 0.5    # step multiplier for the UNets: diffusion and flow matching (1,500 steps)
     gan_width: int = 128           # GANs: generator channels at H/4 (discriminator: half); see `bench_zoo.py --speed`
-    channels_last: bool = True     # GANs and flows train channels-last (faster on CPU; not the UNets: slower)
+    channels_last: bool = True     # GANs and coupling flows train channels-last (faster on CPU; not the UNets: slower)
     bs: int = 64                   # batch size
-    lr: float = 2e-4               # Adam learning rate of GANs (VAEs and flows: x2.5, diffusion: x5); see `_opts`
+    lr: float = 2e-4               # Adam learning rate of GANs (VAEs and coupling flows: x2.5, UNets: x5); see `_opts`
     lr_ttur: tuple = (1e-4, 4e-4)  # hinge and WGAN-GP GANs without their own `adam`: (G, D) Adam lr, betas (0, 0.9)
     n_critic: int = 2              # WGAN-GP: critic steps per generator step
-    ema: float = 0.999             # decay (after warm-up) of the EMA of GAN generators and diffusion UNets; 0: none
-    bf16: bool|None = None         # bf16 autocast for GANs, VAEs, diffusion; None: where the hardware has bf16 units
+    ema: float = 0.999             # decay (after warm-up) of the EMA of GAN generators and UNets; 0: none
+    bf16: bool|None = None         # bf16 autocast (not coupling flows); None: where the hardware has bf16 units
     instances: int = 2             # trained instances (seeds seed, seed+1, ...) of each architecture
     n_samples: int = 1000          # samples per model
     ckpt_every: int = 250          # training steps between checkpoints
-    sample_steps: int|None = None  # override the diffusion samplers' step counts (tiny preset)
+    sample_steps: int|None = None  # override the UNets' sampler step counts (tiny preset)
 
 def use_bf16(cfg:ZooConfig,   # `cfg.bf16`: True, False, or None for "where it is fast"
              device=None,     # the training device; None: CUDA when present, else CPU
@@ -53,13 +54,18 @@ def use_bf16(cfg:ZooConfig,   # `cfg.bf16`: True, False, or None for "where it i
     except (OSError, StopIteration): return False
     return 'avx512_bf16' in flags or 'amx_bf16' in flags      # without them bf16 is emulated: ~10x slower
 
+def _unet(e:GMEntry) -> bool:   # a diffusers UNet: the diffusion models and the flow-matching flows
+    return e.skip == 'unet'
+
 def _steps(e:GMEntry, cfg:ZooConfig) -> int:
     mult = {'VAE': cfg.vae_mult, 'Flow': cfg.flow_mult, 'Diffusion': cfg.diffusion_mult}
-    return round(cfg.steps * mult.get(e.family, 1) * e.get('steps_mult', 1))    # an entry may need a longer budget
+    kind = 'Diffusion' if _unet(e) else e.family                                # flow matching trains like diffusion
+    return round(cfg.steps * mult.get(kind, 1) * e.get('steps_mult', 1))        # an entry may need a longer budget
 
 def _memory_format(e:GMEntry, cfg:ZooConfig):
-    "How entry `e` trains: channels-last for GANs and flows when `cfg.channels_last`, else contiguous."
-    return torch.channels_last if cfg.channels_last and e.family in ('GAN', 'Flow') else torch.contiguous_format
+    "How entry `e` trains: channels-last for GANs and coupling flows when `cfg.channels_last`, else contiguous."
+    fast = e.family == 'GAN' or e.family == 'Flow' and not _unet(e)
+    return torch.channels_last if cfg.channels_last and fast else torch.contiguous_format
 
 def _train_key(e:GMEntry, real_key:dict, seed:int, cfg:ZooConfig) -> dict:
     arch = {k: v for k, v in asdict(e).items() if k != 'name'}
@@ -78,10 +84,10 @@ def _opts(model, e, cfg):
         lr_g, lr_d, *b = e.get('adam', (*cfg.lr_ttur, 0., .9) if ttur else (cfg.lr, cfg.lr, .5, .999))
         return [torch.optim.Adam(model.G.parameters(), lr_g, betas=b),
                 torch.optim.Adam(model.D.parameters(), lr_d, betas=b)]
-    return [torch.optim.Adam(model.parameters(), cfg.lr * (5 if e.family == 'Diffusion' else 2.5))]
+    return [torch.optim.Adam(model.parameters(), cfg.lr * (5 if _unet(e) else 2.5))]
 
 def _ema_part(model, e):        # the network whose weights are averaged: the generator, or the UNet
-    return model.G if e.family == 'GAN' else model.unet if e.family == 'Diffusion' else None
+    return model.G if e.family == 'GAN' else model.unet if _unet(e) else None
 
 def _ema(model, e, cfg):
     part = _ema_part(model, e)
@@ -91,7 +97,8 @@ def _ema(model, e, cfg):
 
 def _autocast(model, e, cfg):
     dev = next(model.parameters()).device
-    return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_bf16(cfg, dev) and e.family != 'Flow')
+    on = use_bf16(cfg, dev) and (e.family != 'Flow' or _unet(e))        # not the log-determinants of coupling flows
+    return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=on)
 
 def _step(model, e, opts, xb, cfg=ZooConfig(), ema=None):
     "One optimisation step on a batch of real images in [0,1] (on the model's device); returns the loss."
@@ -156,6 +163,65 @@ def _shorter_run(d, n_steps):   # the kept end state of the longest run of the s
         if same and found[0] < c['steps'] < n_steps: found = (c['steps'], f)
     return found[1]
 
+# %% ../nbs/04_zoo.ipynb #5631ed38
+def weights_dir() -> Path|None:
+    "The folder of shipped zoo weights: `$GMFPT_WEIGHTS` (empty: none), else the repository's `weights/`, if present."
+    if (p := os.environ.get('GMFPT_WEIGHTS')) is not None: return Path(p).expanduser() if p else None
+    import gmfpt_nb
+    p = Path(gmfpt_nb.__file__).resolve().parent.parent/'weights'
+    return p if p.is_dir() else None
+
+def _sampling_part(model, e):   # the network that draws samples: the generator, the UNet, or the whole model
+    part = _ema_part(model, e)
+    return model if part is None else part
+
+def _half_grid(part):           # round the float weights and buffers of `part` to fp16 values, in place
+    with torch.no_grad():
+        for k, t in part.state_dict().items():
+            if not t.is_floating_point(): continue
+            h = t.half()
+            if torch.isfinite(t).all() and not torch.isfinite(h).all():
+                raise GmfptError(f"weight {k} exceeds the fp16 range (|max| {t.abs().max():.3g}); it cannot be stored")
+            t.copy_(h.float())
+
+def _ship_key(e, real_key, seed, cfg):   # the training key without bf16: like the device, a matter of the hardware
+    return {k: v for k, v in _train_key(e, real_key, seed, cfg).items() if k != 'bf16'}
+
+def _shipped_file(e, real_key, seed, cfg, folder):   # named after the first entry of `ZOO` trained the same way
+    tk = _ship_key(e, real_key, seed, cfg)           # (the diffusion samplers share one UNet, hence one file)
+    name = next((n for n, o in ZOO.items() if o.family == e.family and _ship_key(o, real_key, seed, cfg) == tk), e.name)
+    return Path(folder)/f"{name}-s{seed}-{config_key({**tk, 'zoo': CODE_VERSIONS.get('zoo', 1)})}.safetensors"
+
+def ship_member(e:GMEntry,                  # the trained model's entry
+                model:nn.Module,            # the model `train_gm` returned
+                info:dict,                  # its info (steps, seconds, device)
+                real_key:dict,              # the `real_key` it was trained with
+                seed:int,                   # its seed
+                cfg:ZooConfig=ZooConfig(),  # its training settings
+                folder:str|Path|None=None,  # where to write; None: `weights_dir()`
+               ) -> Path:
+    "Write a trained member's sampling network (fp16) and its record to the shipped weights; returns the file."
+    folder = folder or weights_dir()
+    if folder is None: raise GmfptError("no folder for shipped weights: create weights/ or set GMFPT_WEIGHTS")
+    f = _shipped_file(e, real_key, seed, cfg, folder)
+    sd = {k: v.half() if v.is_floating_point() else v for k, v in _sampling_part(model, e).state_dict().items()}
+    save_tensors(sd, f, meta=dict(train_key=json.dumps(_ship_key(e, real_key, seed, cfg), default=str),
+                                  info=json.dumps({k: v for k, v in info.items() if k != 'source'})))
+    return f
+
+def _load_shipped(e, model, real_key, seed, cfg):   # the shipped record, after loading its weights into `model`
+    folder = weights_dir()
+    if folder is None or not (f := _shipped_file(e, real_key, seed, cfg, folder)).exists(): return None
+    from safetensors import safe_open
+    try:
+        sd = load_tensors(f)
+        _sampling_part(model, e).load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd.items()})
+        with safe_open(str(f), 'pt') as h: info = json.loads(h.metadata()['info'])
+        return {**info, 'source': f'shipped: {f.name}'}
+    except (GmfptError, RuntimeError, KeyError, ValueError) as ex:
+        log.warning(f"{f}: shipped weights unusable ({ex}); training instead"); return None
+
+
 # %% ../nbs/04_zoo.ipynb #715d1676
 def train_gm(e:GMEntry,                  # the entry to train
              x:torch.Tensor,             # uint8 real images (N,C,H,W)
@@ -167,7 +233,7 @@ def train_gm(e:GMEntry,                  # the entry to train
              stop_after:int|None=None,   # stop after this many steps, as if killed (tests resuming)
              device=None,                # torch device; None: CUDA when present, else CPU
             ) -> tuple[nn.Module, dict]:
-    "Train entry `e` on `x` (or load it from the cache); returns the model (EMA weights, eval mode) and its info."
+    "Train entry `e` on `x`, or load it (cache, shipped weights); returns the model (EMA weights, eval mode) and its info."
     run, dev = run or RunDir(), torch.device(device or default_device())
     real_key = real_key or dict(pixels=pixels_hash(x))
     d = run.stage('zoo', _train_key(e, real_key, seed, cfg))
@@ -179,6 +245,9 @@ def train_gm(e:GMEntry,                  # the entry to train
     if (d/'model.safetensors').exists() and (d/'info.json').exists():
         try: model.load_state_dict(load_tensors(d/'model.safetensors')); return model.eval(), load_json(d/'info.json')
         except (GmfptError, RuntimeError) as ex: log.warning(f"{d}: cached model unusable ({ex}); retraining")
+    if (info := _load_shipped(e, model, real_key, seed, cfg)) is not None:    # trained before, shipped in `weights/`
+        save_tensors(model.state_dict(), d/'model.safetensors'); save_json(info, d/'info.json')
+        return model.eval(), info
     g, n_steps, step, losses, t0, before = torch.Generator().manual_seed(seed), _steps(e, cfg), 0, [], time.time(), 0.
     start = d/'ckpt.safetensors' if (d/'ckpt.safetensors').exists() else _shorter_run(d, n_steps)
     if start:                   # resume, or go on from the end of the same training with a smaller budget
@@ -198,7 +267,8 @@ def train_gm(e:GMEntry,                  # the entry to train
     if bar: bar.close()
     _save_ckpt(d/'final.safetensors', model, opts, ema, step, g, losses, before + time.time() - t0)  # for longer budgets
     if ema is not None: ema.copy_to(_ema_part(model, e).parameters())
-    info = dict(steps=n_steps, final_loss=float(np.mean(losses[-50:])), device=str(dev),
+    _half_grid(_sampling_part(model, e))        # stored and sampled as fp16 values: shipped weights give the same
+    info = dict(steps=n_steps, final_loss=float(np.mean(losses[-50:])), device=str(dev), bf16=use_bf16(cfg, dev),
                 train_seconds=round(before + time.time() - t0, 1))   # resumed runs count all their sessions
     save_tensors(model.state_dict(), d/'model.safetensors'); save_json(info, d/'info.json')
     (d/'ckpt.safetensors').unlink(missing_ok=True)
@@ -315,13 +385,17 @@ def _holds(folder:Path, key:str, n:int) -> bool:            # whether `folder` h
     try: return (folder/KEY_FILE).read_text() == key and len(list(folder.glob('*.png'))) == n
     except OSError: return False
 
+def _samples_cfg(e, key, cfg):   # the samples stage's key: the training key (with the zoo's code version), the sampler
+    return dict(train=key, zoo=CODE_VERSIONS.get('zoo', 1), sampler=e.get('sampler'), n=cfg.n_samples,
+                sample_steps=cfg.sample_steps)
+
 def _samples(e, model, key, run, cfg, seed):    # cached samples of a trained model, the seconds they took, their key
-    sd = run.stage('samples', dict(train=key, sampler=e.get('sampler'), n=cfg.n_samples, sample_steps=cfg.sample_steps))
+    sd = run.stage('samples', _samples_cfg(e, key, cfg))
     if (sd/'samples.safetensors').exists() and (sd/'info.json').exists():
         try: return load_tensors(sd/'samples.safetensors')['x'], load_json(sd/'info.json')['sample_seconds'], sd.name
         except (GmfptError, KeyError): pass
     t0 = time.time()
-    if e.family == 'Diffusion' and cfg.sample_steps: model.sample_steps = cfg.sample_steps
+    if _unet(e) and cfg.sample_steps: model.sample_steps = cfg.sample_steps
     xs = sample_gm(model, cfg.n_samples, seed); t = round(time.time() - t0, 1)
     save_tensors({'x': xs}, sd/'samples.safetensors'); save_json(dict(sample_seconds=t), sd/'info.json')
     return xs, t, sd.name
