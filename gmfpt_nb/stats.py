@@ -60,7 +60,7 @@ def paired_bootstrap(correct_a,           # 0/1 correctness of method A: (N,), o
     rng = np.random.default_rng(seed)          # each test set resampled on its own; their mean differences averaged
     draws = np.array([np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in ds]) for _ in range(n_boot)])
     lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-    p = min(1.0, 2 * min((draws <= 0).mean(), (draws >= 0).mean()))
+    p = min(1.0, 2 * (1 + min((draws <= 0).sum(), (draws >= 0).sum())) / (n_boot + 1))   # never 0: at least 2/(n+1)
     return dict(diff=float(np.mean([d.mean() for d in ds])), low=float(lo), high=float(hi), p=float(p))
 
 # %% ../nbs/10_stats.ipynb #3575c9a7
