@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/zoo.html.md"""
 
 # %% ../nbs/04_zoo.ipynb #140a4330
 from __future__ import annotations
-import json, math, os, time, warnings
+import json, math, os, shutil, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
@@ -459,5 +459,11 @@ def build_zoo(real:RealData,                # real data: models train on `real.r
     if refs is not None and not ((out/'references.csv').exists()      # unchanged: not rewritten
                                  and (out/'references.csv').read_text() == csv_safe(refs).to_csv(index=False)):
         write_table(refs, out, 'references')
+    _drop_stale(out, set(df.name))
     write_manifest(df, out/'manifest.csv')
     return df
+
+def _drop_stale(out:Path, keep:set):  # members an earlier build wrote (their key file says so) that this one does not
+    for d in sorted(p for p in out.iterdir() if p.is_dir() and p.name not in keep and (p/KEY_FILE).exists()):
+        log.info(f"zoo folder {out}: removing {d.name}/, a member of an earlier build that this one does not list")
+        os.rename(d, out/f'.{d.name}.stale.old'); shutil.rmtree(out/f'.{d.name}.stale.old')
