@@ -31,6 +31,9 @@ Members are trained one by one first (every entry's first instance, GANs first, 
 recorded in zoo_progress.json as soon as it is done, so a build interrupted after hours resumes from the cache and
 keeps what it measured; the GM dataset folder and zoo.json/.md follow when every member is trained. After each
 member, zoo_build.png is drawn again (part 3a), for a person to check that every row shows garments.
+With `--real fmnist-tops` (or `fmnist-rest`), the same for the cross-dataset zoo the main job builds on that dataset
+(one instance of every entry): zoo_progress_<real>.json, zoo_build_<real>.png, zoo_<real>.json/.md; its passing
+members ship in weights/ too.
 
 Part 3a (`--strips`, seconds): zoo_build.png, one row of 12 samples per member recorded so far with its current
 training key (read from the cache: nothing is trained), marked pass or FAIL.
@@ -261,6 +264,9 @@ def _current(r, p, real):      # whether a build record was trained as its membe
     if e is None or 'key' in r: return e is not None and r['key'] == _key(r['arch'], r['seed'], p, real)
     return r['steps'] == _steps(e, p.zoo) and r.get('extra', repr(e.extra)) == repr(e.extra)   # older records
 
+def _suffix(real, p):  # the result files of a build on another real dataset than the preset's: zoo_build_<real>.png, ...
+    return '' if real.name == p.real else f'_{real.name}'
+
 def strips(real):
     "zoo_build.png: 12 cached samples of every member recorded with its entry's current recipe, in the build's order."
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
@@ -270,14 +276,15 @@ def strips(real):
     from gmfpt_nb.analysis import sample_grid
     from gmfpt_nb.pipeline import PRESETS
     p, run = PRESETS['quick'], RunDir()
-    recs = [r for r in json.loads((OUT/'zoo_progress.json').read_text())['members'] if _current(r, p, real)]
+    sfx = _suffix(real, p)
+    recs = [r for r in json.loads((OUT/f'zoo_progress{sfx}.json').read_text())['members'] if _current(r, p, real)]
     xs = {}
     for r in recs:
         e = ZOO[r['arch']]
         sd = run.stage('samples', _samples_cfg(e, _train_key(e, real_key(real), r['seed'], p.zoo), p.zoo))
         if (sd/'samples.safetensors').exists(): xs[r['name']] = load_tensors(sd/'samples.safetensors')['x'][:12]
     labels = {r['name']: f"{r['name']} ({'pass' if not r['fails'] else 'FAIL'})" for r in recs}
-    fig = sample_grid(xs, n=12, labels=labels); fig.savefig(OUT/'zoo_build.png', dpi=80, bbox_inches='tight')
+    fig = sample_grid(xs, n=12, labels=labels); fig.savefig(OUT/f'zoo_build{sfx}.png', dpi=80, bbox_inches='tight')
     plt.close(fig); print(f'zoo_build.png: {len(xs)} members')
 
 def build_order(names, instances, seed=0, first=(), defer=()):
@@ -294,21 +301,23 @@ def build(real, first=(), defer=()):
     from gmfpt_nb.spaces import real_key
     from gmfpt_nb.pipeline import PRESETS
     p, run, bar = PRESETS['quick'], RunDir(), QualityBar()
+    sfx = _suffix(real, p)     # the cross-dataset zoos (another real dataset): one instance, as the main job builds them
+    cfg = p.zoo if not sfx else replace(p.zoo, instances=1)
     sl, t0, load0 = get_space('sl', real, run, p.encoders), time.time(), os.getloadavg()
     # member by member first, each recorded as soon as it is trained (zoo_progress.json): the build takes hours on
     # 2 cores, and an interrupted one keeps both its models (cached) and what it measured; then the folder, all cached
     feat = lambda x: sl.embed(x).flatten(1)
     refs = quality_references(real.heldout, feat, n=1000, seed=p.seed); f_real = feat(real.heldout[:1000])
-    prog = OUT/'zoo_progress.json'
+    prog = OUT/f'zoo_progress{sfx}.json'
     done = {(r['arch'], r['seed']): r for r in (json.loads(prog.read_text())['members'] if prog.exists() else [])}
-    for name, s in build_order(p.models or list(ZOO), p.zoo.instances, p.seed, first, defer):
+    for name, s in build_order(p.models or list(ZOO), cfg.instances, p.seed, first, defer):
         # a record counts only if it was trained as the member is now (same training key, e.g. not an older recipe)
         if (name, s) in done and _current(done[(name, s)], p, real): continue
         t = time.time(); model, info, xs, t_sample, _ = train_member(name, real, s, run, p.zoo, progress=False)
         q = quality_figures(f_real, feat(xs)); fails = bar.failures(q, refs)
         if not fails and 'source' not in info:     # a passing member trained here: into the shipped weights
             print('shipped:', ship_member(ZOO[name], model, info, real_key(real), s, p.zoo, WEIGHTS).name)
-        done[(name, s)] = dict(name=instance_name(name, s, p.zoo), arch=name, seed=s, family=ZOO[name].family,
+        done[(name, s)] = dict(name=instance_name(name, s, cfg), arch=name, seed=s, family=ZOO[name].family,
                                key=_key(name, s, p, real),
                                extra=repr(ZOO[name].extra),
                                steps=info.get('steps'), train_seconds=info.get('train_seconds'),
@@ -317,24 +326,25 @@ def build(real, first=(), defer=()):
         prog.write_text(json.dumps(dict(hardware=hardware(), bar_limits=bar.limits(refs),
                                         members=list(done.values())), indent=1))
         print(done[(name, s)], flush=True); strips(real)
-    man = build_zoo(real, run.root/'gm-datasets'/f'{real.name}-{p.name}', p.models, run=run, cfg=p.zoo,
+    man = build_zoo(real, run.root/'gm-datasets'/f'{real.name}-{p.name}', p.models, run=run, cfg=cfg,
                     seed=p.seed, feature_space=sl)
     wall = time.time() - t0
     import pandas as pd
     refs = pd.read_csv(run.root/'gm-datasets'/f'{real.name}-{p.name}'/'references.csv')
     cols = ['family', 'arch', 'seed', 'steps', 'train_seconds', 'sample_seconds', 'kid', 'precision', 'recall', 'passes']
     per_family = man.groupby('family')[['train_seconds', 'sample_seconds']].sum().round(0).to_dict('index')
-    res = dict(hardware=hardware(), load_avg_at_start=load0, wall_minutes=round(wall / 60, 1), zoo=asdict(p.zoo),
+    res = dict(hardware=hardware(), load_avg_at_start=load0, wall_minutes=round(wall / 60, 1), zoo=asdict(cfg),
                bar=asdict(QualityBar()), bar_limits=QualityBar().limits(refs), references=refs.to_dict('records'),
                per_family_seconds=per_family, members=man[['name', *cols]].to_dict('records'),
                all_pass=bool(man.passes.all()))
-    (OUT/'zoo.json').write_text(json.dumps(res, indent=1, default=str))
-    md = [f"# The default zoo (Fashion-MNIST, `quick`): build time and quality\n\nHardware: {res['hardware']}\n",
+    (OUT/f'zoo{sfx}.json').write_text(json.dumps(res, indent=1, default=str))
+    title = 'The default zoo (Fashion-MNIST, `quick`)' if not sfx else f'The cross-dataset zoo on {real.name} (`quick`)'
+    md = [f"# {title}: build time and quality\n\nHardware: {res['hardware']}\n",
           f"Wall time of the build: **{res['wall_minutes']} min** (target: 60 min on 2 idle cores); every member "
           f"passes the bar: **{res['all_pass']}**\n", f"Seconds per family (train, sample): {per_family}\n",
           "## References (SL space)\n", to_markdown(refs.set_index('reference')), f"\nBar limits: {res['bar_limits']}\n",
           "## Members\n", to_markdown(man[['name', *cols, 'fails']].set_index('name'))]
-    (OUT/'zoo.md').write_text('\n'.join(md) + '\n')
+    (OUT/f'zoo{sfx}.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
 if __name__ == '__main__':
@@ -346,8 +356,10 @@ if __name__ == '__main__':
     ap.add_argument('--defer', nargs='*', default=(), help='--build: train these entries last (e.g. ones that still fail the bar)')
     ap.add_argument('--gan-width', type=int, default=None,
                     help="--curves: the GANs' generator width (default: the zoo's); written to zoo_curves_gan<W>.*")
+    ap.add_argument('--real', default='fmnist',
+                    help="--build, --strips: the real dataset (another than 'fmnist': a cross-dataset zoo, one instance)")
     a = ap.parse_args(); OUT.mkdir(exist_ok=True)
-    real = real_data('fmnist')
+    real = real_data(a.real)
     if a.speed: speed(real, a.only)
     if a.curves: curves(real, a.only, a.gan_width)
     if a.flow_variants: curves(real, a.only, variants=True)

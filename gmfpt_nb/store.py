@@ -336,7 +336,7 @@ def files_hash(paths:list,  # files, in the order that matters
     return h.hexdigest()[:16]
 
 # %% ../nbs/00_store.ipynb #bcfa1b28
-CODE_VERSIONS = {'zoo': 4, 'samples': 2, 'manifold': 2, 'artifacts': 2, 'results': 3, 'robustness': 3,
+CODE_VERSIONS = {'zoo': 4, 'samples': 3, 'manifold': 2, 'artifacts': 2, 'results': 3, 'robustness': 3,
                  'openset-baseline': 2}   # stage -> version of its code (1 when missing); bump on every change
 
 def code_version(stage:str, # a stage name of `RunDir.stage`

@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/zoo.html.md"""
 
 # %% ../nbs/04_zoo.ipynb #140a4330
 from __future__ import annotations
-import json, math, os, shutil, time, warnings
+import json, math, os, shutil, time, warnings, zlib
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
@@ -19,8 +19,8 @@ from .gms import *
 
 # %% auto #0
 __all__ = ['KNOWN_BAD', 'KEY_FILE', 'ZooConfig', 'use_bf16', 'weights_dir', 'ship_member', 'train_gm', 'kid', 'precision_recall',
-           'quality_figures', 'quality_references', 'QualityBar', 'sample_gm', 'instance_name', 'train_member',
-           'build_zoo']
+           'quality_figures', 'quality_references', 'QualityBar', 'sample_gm', 'sample_seed', 'instance_name',
+           'train_member', 'build_zoo']
 
 # %% ../nbs/04_zoo.ipynb #acd7f6c5
 @dataclass(frozen=True)
@@ -43,9 +43,7 @@ class ZooConfig:
     ckpt_every: int = 250          # training steps between checkpoints
     sample_steps: int|None = None  # override the UNets' sampler step counts (tiny preset)
 
-def use_bf16(cfg:ZooConfig,   # `cfg.bf16`: True, False, or None for "where it is fast"
-             device=None,     # the training device; None: CUDA when present, else CPU
-            ) -> bool:
+def use_bf16(cfg:ZooConfig, device=None) -> bool:   # `cfg.bf16`; the training device (None: CUDA when present, else CPU)
     "Whether the zoo trains under bf16 autocast: `cfg.bf16`, or, when None, whether the device has bf16 units."
     if cfg.bf16 is not None: return cfg.bf16
     dev = torch.device(device or default_device())
@@ -389,6 +387,10 @@ def _samples_cfg(e, key, cfg):   # the samples stage's key: the training key (wi
     return dict(train=key, zoo=CODE_VERSIONS.get('zoo', 1), sampler=e.get('sampler'), n=cfg.n_samples,
                 sample_steps=cfg.sample_steps)
 
+def sample_seed(name:str, seed:int) -> int:   # the entry's name, the instance's seed
+    "The seed of a member's sampling noise: its own stream, so no two members draw their samples from the same noise."
+    return zlib.crc32(f'{name}/{seed}'.encode())
+
 def _samples(e, model, key, run, cfg, seed):    # cached samples of a trained model, the seconds they took, their key
     sd = run.stage('samples', _samples_cfg(e, key, cfg))
     if (sd/'samples.safetensors').exists() and (sd/'info.json').exists():
@@ -396,13 +398,11 @@ def _samples(e, model, key, run, cfg, seed):    # cached samples of a trained mo
         except (GmfptError, KeyError): pass
     t0 = time.time()
     if _unet(e) and cfg.sample_steps: model.sample_steps = cfg.sample_steps
-    xs = sample_gm(model, cfg.n_samples, seed); t = round(time.time() - t0, 1)
+    xs = sample_gm(model, cfg.n_samples, sample_seed(e.name, seed)); t = round(time.time() - t0, 1)
     save_tensors({'x': xs}, sd/'samples.safetensors'); save_json(dict(sample_seconds=t), sd/'info.json')
     return xs, t, sd.name
 
-def instance_name(arch:str,    # the entry's name
-                  seed:int,    # the instance's seed
-                  cfg:ZooConfig=ZooConfig()):
+def instance_name(arch:str, seed:int, cfg:ZooConfig=ZooConfig()):   # the entry's name, the instance's seed, the zoo
     "A member's name in a GM dataset: the entry's name, with `-s<seed>` when the zoo has several instances."
     return arch if cfg.instances == 1 else f'{arch}-s{seed}'
 
@@ -465,5 +465,5 @@ def build_zoo(real:RealData,                # real data: models train on `real.r
 
 def _drop_stale(out:Path, keep:set):  # members an earlier build wrote (their key file says so) that this one does not
     for d in sorted(p for p in out.iterdir() if p.is_dir() and p.name not in keep and (p/KEY_FILE).exists()):
-        log.info(f"zoo folder {out}: removing {d.name}/, a member of an earlier build that this one does not list")
-        os.rename(d, out/f'.{d.name}.stale.old'); shutil.rmtree(out/f'.{d.name}.stale.old')
+        log.info(f"{out}: removing {d.name}/, a member of an earlier build that this one does not list")
+        os.rename(d, d.with_name(f'.{d.name}.stale.old')); shutil.rmtree(d.with_name(f'.{d.name}.stale.old'))
