@@ -137,7 +137,8 @@ def curves(real, only=None, gan_width=None, variants=False):
     from torchvision.utils import save_image
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
-    from gmfpt_nb.zoo import quality_references, quality_figures, QualityBar, _ema_part
+    from gmfpt_nb.zoo import _ema_part
+    from gmfpt_nb.quality import quality_references, quality_figures, QualityBar
     cfg, bar, sl = ZooConfig(), QualityBar(), get_space('sl', real, RunDir())
     if gan_width: cfg = replace(cfg, gan_width=gan_width)
     stem = 'zoo_curves' if cfg.gan_width == ZooConfig().gan_width else f'zoo_curves_gan{cfg.gan_width}'
@@ -197,7 +198,8 @@ def bf16_quality(real, only=None):
     import pandas as pd
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
-    from gmfpt_nb.zoo import train_member, quality_references, quality_figures, QualityBar
+    from gmfpt_nb.zoo import train_member
+    from gmfpt_nb.quality import quality_references, quality_figures, QualityBar
     from gmfpt_nb.pipeline import PRESETS
     p, run, bar = PRESETS['quick'], RunDir(), QualityBar()
     os.environ['GMFPT_WEIGHTS'] = ''           # trained here, each way: shipped weights stand in for either
@@ -227,7 +229,8 @@ def flow_temps(real):
     from torchvision.utils import save_image
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space, real_key
-    from gmfpt_nb.zoo import train_gm, quality_references, quality_figures, QualityBar, _steps
+    from gmfpt_nb.zoo import train_gm, _steps
+    from gmfpt_nb.quality import quality_references, quality_figures, QualityBar
     cfg, bar, run, t0 = ZooConfig(), QualityBar(), RunDir(), time.time()
     sl = get_space('sl', real, run); feat = lambda x: sl.embed(x).flatten(1)
     refs = quality_references(real.heldout, feat, n=1000, seed=0); f_real = feat(real.heldout[:1000])
@@ -297,7 +300,8 @@ def build_order(names, instances, seed=0, first=(), defer=()):
 def build(real, first=(), defer=()):
     from gmfpt_nb.store import RunDir
     from gmfpt_nb.spaces import get_space
-    from gmfpt_nb.zoo import build_zoo, QualityBar, train_member, quality_references, quality_figures, instance_name, ship_member
+    from gmfpt_nb.zoo import build_zoo, train_member, instance_name, ship_member
+    from gmfpt_nb.quality import QualityBar, quality_references, quality_figures
     from gmfpt_nb.spaces import real_key
     from gmfpt_nb.pipeline import PRESETS
     p, run, bar = PRESETS['quick'], RunDir(), QualityBar()

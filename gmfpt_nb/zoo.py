@@ -15,12 +15,12 @@ from .store import *
 from .data import *
 from .spaces import real_key, default_device
 from .gms import *
+from .quality import *
 
 
 # %% auto #0
-__all__ = ['KNOWN_BAD', 'KEY_FILE', 'ZooConfig', 'use_bf16', 'weights_dir', 'ship_member', 'train_gm', 'kid', 'precision_recall',
-           'quality_figures', 'quality_references', 'QualityBar', 'sample_gm', 'sample_seed', 'instance_name',
-           'train_member', 'build_zoo']
+__all__ = ['KEY_FILE', 'ZooConfig', 'use_bf16', 'weights_dir', 'ship_member', 'train_gm', 'sample_gm', 'sample_seed',
+           'instance_name', 'train_member', 'build_zoo']
 
 # %% ../nbs/04_zoo.ipynb #acd7f6c5
 @dataclass(frozen=True)
@@ -271,93 +271,6 @@ def train_gm(e:GMEntry,                  # the entry to train
     save_tensors(model.state_dict(), d/'model.safetensors'); save_json(info, d/'info.json')
     (d/'ckpt.safetensors').unlink(missing_ok=True)
     return model.eval(), info
-
-# %% ../nbs/04_zoo.ipynb #717ac408
-def kid(f_real:torch.Tensor,    # real features (N, D)
-        f_gen:torch.Tensor,     # generated features (M, D)
-        n_subsets:int=10,       # number of random subsets averaged
-        subset:int=500,         # subset size, at most the size of the smaller set
-        seed:int=0,             # seed of the subset draws
-       ) -> float:
-    "Kernel inception distance between two feature sets (mean unbiased MMD² over random subsets)."
-    g = torch.Generator().manual_seed(seed)
-    d, m = f_real.shape[1], min(subset, len(f_real), len(f_gen))
-    k = lambda a, b: (a @ b.T / d + 1) ** 3
-    vals = []
-    for _ in range(n_subsets):
-        x = f_real[torch.randperm(len(f_real), generator=g)[:m]].double()
-        y = f_gen[torch.randperm(len(f_gen), generator=g)[:m]].double()
-        kxx, kyy, kxy = k(x, x), k(y, y), k(x, y)
-        vals.append(((kxx.sum() - kxx.diag().sum()) / (m * (m - 1)) + (kyy.sum() - kyy.diag().sum()) / (m * (m - 1))
-                     - 2 * kxy.mean()).item())
-    return float(np.mean(vals))
-
-# %% ../nbs/04_zoo.ipynb #37f76045
-def precision_recall(f_real:torch.Tensor,   # real features (N, D)
-                     f_gen:torch.Tensor,    # generated features (M, D)
-                     k:int=3,               # the k-NN ball of a point reaches its k-th nearest neighbour
-                    ) -> tuple[float, float]:
-    "Improved precision and recall (k-NN manifolds of real and generated features)."
-    def radii(f): return torch.cdist(f, f).kthvalue(k + 1, dim=1).values
-    r_real, r_gen = radii(f_real), radii(f_gen)
-    d = torch.cdist(f_gen, f_real)
-    return (d <= r_real[None]).any(1).float().mean().item(), (d.T <= r_gen[None]).any(1).float().mean().item()
-
-# %% ../nbs/04_zoo.ipynb #f2d36104
-def _gauss_noise(x, g):
-    return (x.float() + 64 * torch.randn(x.shape, generator=g)).round().clamp(0, 255).to(torch.uint8)
-def _blur(x, g):
-    import torchvision.transforms.functional as TF
-    return TF.gaussian_blur(x.float(), 9, 2.).round().clamp(0, 255).to(torch.uint8)
-def _shuffle(x, g):
-    f = x.flatten(2); return f[..., torch.randperm(f.shape[-1], generator=g)].view(x.shape)
-
-KNOWN_BAD = {'noise (sigma 64)': _gauss_noise, 'blur (sigma 2)': _blur,
-             'collapsed (1 image)': lambda x, g: x[:1].expand(len(x), *x.shape[1:]).clone(),
-             'ten images': lambda x, g: x[:10].repeat(-(-len(x) // 10), 1, 1, 1)[:len(x)],
-             'shuffled pixels': _shuffle}
-
-def quality_figures(f_real:torch.Tensor,  # features of held-out real images (N, D)
-                    f_gen:torch.Tensor,   # features of the samples (M, D)
-                    n:int=1000,           # at most this many of each enter precision and recall
-                   ) -> dict:
-    "KID, precision and recall of samples against real images (in a feature space)."
-    p, r = precision_recall(f_real[:n], f_gen[:n])
-    return dict(kid=round(kid(f_real, f_gen), 4), precision=round(p, 3), recall=round(r, 3))
-
-# %% ../nbs/04_zoo.ipynb #42bb9424
-def quality_references(x_real:torch.Tensor,  # held-out real images (uint8); the first half is the real side
-                       feat,                  # images -> features (N, D)
-                       n:int=1000,            # images per set (at most half of `x_real`)
-                       seed:int=0,            # seed of the noise and of the shuffles
-                      ) -> pd.DataFrame:
-    "Quality figures of real vs real and of the `KNOWN_BAD` sets (made from the second half of `x_real`)."
-    n = min(n, len(x_real) // 2)
-    if n < 4: raise DatasetError(f"the quality references need at least 8 held-out real images, got {len(x_real)}")
-    a, b, g = x_real[:n], x_real[n:2 * n], torch.Generator().manual_seed(seed)
-    f_a = feat(a)
-    rows = [dict(reference='real vs real', kind='real', **quality_figures(f_a, feat(b)))]
-    rows += [dict(reference=k, kind='known-bad', **quality_figures(f_a, feat(fn(b, g)))) for k, fn in KNOWN_BAD.items()]
-    return pd.DataFrame(rows)
-
-# %% ../nbs/04_zoo.ipynb #17b7752a
-@dataclass(frozen=True)
-class QualityBar:
-    "Pass: precision and recall >= `frac` x real vs real, and KID <= `kid_frac` x the smallest known-bad KID."
-    frac: float = 0.5      # fraction of the real-vs-real precision and recall a member must reach
-    kid_frac: float = 0.5  # fraction of the smallest known-bad KID a member's KID must stay under
-    def limits(self, refs:pd.DataFrame) -> dict:  # a table of `quality_references`
-        "The bar's three limits, from the references."
-        rr, bad = refs[refs.kind == 'real'].iloc[0], refs[refs.kind == 'known-bad']
-        return dict(precision=float(self.frac * rr.precision), recall=float(self.frac * rr.recall),
-                    kid=float(self.kid_frac * bad.kid.min()))
-    def failures(self, row:dict, refs:pd.DataFrame) -> str:  # row: a member's quality figures; refs: the references
-        "Why `row` fails the bar ('' when it passes)."
-        lim, why = self.limits(refs), []
-        for k in ('precision', 'recall'):
-            if row[k] < lim[k]: why.append(f"{k} {row[k]:.3f} < {lim[k]:.3f}")
-        if row['kid'] > lim['kid']: why.append(f"KID {row['kid']:.3f} > {lim['kid']:.3f}")
-        return '; '.join(why)
 
 # %% ../nbs/04_zoo.ipynb #4e2036d9
 def sample_gm(model:nn.Module,  # a trained model of `build_gm` (has `sample(n, generator)`)
