@@ -24,6 +24,10 @@ Part 2c (`--bf16-quality`, minutes on a CPU with bf16 units): the first instance
 DCGAN by default, `--only` others), trained as the zoo trains them in fp32 and under bf16 autocast, scored against the
 same references: does bf16 change the bar? Writes zoo_bf16.json/.md.
 
+Part 2d (`--sample-noise`, a minute when the members are cached or shipped): how much do the quality figures of one
+member move between independent draws of its 1,000 samples? A few members (`NOISE_MEMBERS`, `--only` entries of
+them), each scored on its dataset samples and six other draws. Writes zoo_noise.json/.md.
+
 Part 3 (`--build`, hours on 2 cores): builds the default (`quick`) zoo of Fashion-MNIST, both instances of every
 entry, with the quality figures in the SL space and the bar; records per member family, arch, seed, steps, train and
 sample seconds, KID, precision, recall, pass/fail, the references, the total wall time, the load average and device.
@@ -41,7 +45,7 @@ training key (read from the cache: nothing is trained), marked pass or FAIL.
 Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
 the hardware.
 
-Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --bf16-quality, --build, --strips)
+Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --bf16-quality, --sample-noise, --build, --strips)
 """
 import argparse, contextlib, json, os, platform, time
 from dataclasses import replace, asdict
@@ -192,6 +196,38 @@ def curves(real, only=None, gan_width=None, variants=False):
             write()                                            # after each evaluation: a killed run keeps its rows
             t0 = time.time()
 
+NOISE_MEMBERS = [('beta-vae', 0), ('beta-vae', 1), ('dcgan-instance', 0), ('dcgan-instance', 1), ('vae', 0), ('dcgan', 0)]
+
+def sample_noise(real, only=None, draws=6):
+    """The quality figures' own noise: each member (cached or shipped, as the zoo trains it) scored on its dataset
+    samples and on `draws` more independent draws of as many samples, against the same real features."""
+    import pandas as pd
+    from gmfpt_nb.store import RunDir
+    from gmfpt_nb.spaces import get_space
+    from gmfpt_nb.zoo import train_member, sample_gm, sample_seed, instance_name
+    from gmfpt_nb.quality import quality_figures, quality_references, QualityBar
+    from gmfpt_nb.pipeline import PRESETS
+    p, run = PRESETS['quick'], RunDir()
+    sl = get_space('sl', real, run, p.encoders); feat = lambda x: sl.embed(x).flatten(1)
+    f_real, rows = feat(real.heldout[:1000]), []
+    refs = quality_references(real.heldout, feat, n=1000, seed=p.seed)
+    for name, s in [m for m in NOISE_MEMBERS if not only or m[0] in only]:
+        model, info, xs, _, _ = train_member(name, real, s, run, p.zoo)
+        for d in range(draws + 1):      # draw 0: the dataset's samples; then other noise streams
+            x = xs if d == 0 else sample_gm(model, len(xs), 10_000 + d)
+            rows.append(dict(name=instance_name(name, s, p.zoo), draw=d, **quality_figures(f_real, feat(x))))
+    df = pd.DataFrame(rows)
+    st = df.groupby('name', sort=False)[['kid', 'precision', 'recall']].agg(['mean', 'std', 'min', 'max']).round(3)
+    st.columns = [f'{a} {b}' for a, b in st.columns]
+    res = dict(hardware=hardware(), bar_limits=QualityBar().limits(refs), draws=draws, rows=rows,
+               summary=st.reset_index().to_dict('records'))
+    (OUT/'zoo_noise.json').write_text(json.dumps(res, indent=1))
+    md = ["# The quality figures' own noise: independent draws of 1,000 samples of the same member\n",
+          f"Hardware: {res['hardware']}\n", f"Bar limits: {res['bar_limits']}\n",
+          f"Draw 0 is the member's dataset samples; draws 1-{draws} come from other noise streams.\n",
+          to_markdown(st)]
+    (OUT/'zoo_noise.md').write_text('\n'.join(md) + '\n'); print('\n'.join(md))
+
 def bf16_quality(real, only=None):
     """Does bf16 autocast change the bar? Each entry's first instance trained as the zoo trains it, once in fp32 and
     once under bf16 autocast (each cached like any zoo member), scored against the same references."""
@@ -336,15 +372,23 @@ def build(real, first=(), defer=()):
     import pandas as pd
     refs = pd.read_csv(run.root/'gm-datasets'/f'{real.name}-{p.name}'/'references.csv')
     cols = ['family', 'arch', 'seed', 'steps', 'train_seconds', 'sample_seconds', 'kid', 'precision', 'recall', 'passes']
-    per_family = man.groupby('family')[['train_seconds', 'sample_seconds']].sum().round(0).to_dict('index')
-    res = dict(hardware=hardware(), load_avg_at_start=load0, wall_minutes=round(wall / 60, 1), zoo=asdict(cfg),
+    # the cost from an empty run directory: every member's training (a UNet shared by two samplers once) and sampling
+    once = ~pd.Series([_key(a, s, p, real) for a, s in zip(man.arch, man.seed)]).duplicated().values
+    man['train_once'] = man.train_seconds.where(once, 0)
+    per_family = (man.groupby('family')[['train_once', 'sample_seconds']].sum().round(0)
+                  .rename(columns={'train_once': 'train_seconds'}).to_dict('index'))
+    cost = round(float((man.train_once.sum() + man.sample_seconds.fillna(0).sum()) / 60), 1)
+    res = dict(hardware=hardware(), load_avg_at_start=load0, wall_minutes=round(wall / 60, 1), cost_minutes=cost,
+               zoo=asdict(cfg),
                bar=asdict(QualityBar()), bar_limits=QualityBar().limits(refs), references=refs.to_dict('records'),
                per_family_seconds=per_family, members=man[['name', *cols]].to_dict('records'),
                all_pass=bool(man.passes.all()))
     (OUT/f'zoo{sfx}.json').write_text(json.dumps(res, indent=1, default=str))
     title = 'The default zoo (Fashion-MNIST, `quick`)' if not sfx else f'The cross-dataset zoo on {real.name} (`quick`)'
     md = [f"# {title}: build time and quality\n\nHardware: {res['hardware']}\n",
-          f"Wall time of the build: **{res['wall_minutes']} min** (target: 60 min on 2 idle cores); every member "
+          f"Cost of the build from an empty run directory (each member's train and sample seconds as recorded, a "
+          f"UNet shared by two samplers once): **{cost} min** (target: 60 min on 2 idle cores). Wall time of this "
+          f"invocation, which loads the members already trained or shipped: {res['wall_minutes']} min. Every member "
           f"passes the bar: **{res['all_pass']}**\n", f"Seconds per family (train, sample): {per_family}\n",
           "## References (SL space)\n", to_markdown(refs.set_index('reference')), f"\nBar limits: {res['bar_limits']}\n",
           "## Members\n", to_markdown(man[['name', *cols, 'fails']].set_index('name'))]
@@ -353,7 +397,7 @@ def build(real, first=(), defer=()):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'bf16-quality', 'build', 'strips'):
+    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'bf16-quality', 'sample-noise', 'build', 'strips'):
         ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves, --bf16-quality: only these entries')
     ap.add_argument('--first', nargs='*', default=(), help='--build: train these entries first (e.g. after a recipe change)')
@@ -369,5 +413,6 @@ if __name__ == '__main__':
     if a.flow_variants: curves(real, a.only, variants=True)
     if a.flow_temps: flow_temps(real)
     if a.bf16_quality: bf16_quality(real, a.only)
+    if a.sample_noise: sample_noise(real, a.only)
     if a.build: build(real, a.first, a.defer)
     if a.strips: strips(real)
