@@ -18,7 +18,8 @@ from .stats import permutation_test
 
 # %% auto #0
 __all__ = ['test_subset', 'fingerprint_features', 'pca', 'embed_2d', 'separability', 'cached_embedding', 'artifact_examples',
-           'design_nmi', 'nmi_table', 'model_centroids', 'neighbour_agreement', 'relatives', 'sub_confusion']
+           'source_names', 'design_nmi', 'nmi_table', 'model_centroids', 'neighbour_agreement', 'relatives',
+           'sub_confusion']
 
 # %% ../nbs/12_fingerprints.ipynb #164976bc
 def test_subset(ds:GMDataset,          # the GM dataset
@@ -138,6 +139,16 @@ def artifact_examples(ds:GMDataset,                 # the GM dataset
             r[f'{s}_star'], r[f'{s}_a'] = m.ref[a['idx'][0, 0]], a['a'][0]
         out[name] = r
     return out
+
+# %% ../nbs/12_fingerprints.ipynb #e41c7d09
+def source_names(ds:GMDataset,  # the GM dataset (its manifest's 'arch' and 'seed' columns, where it has them)
+                 names,         # source names or architecture names, in the order wanted
+                ) -> list:
+    "Each of `names` as a source of `ds`: itself, else the lowest-seed instance of that architecture; others left out."
+    man, first = ds.manifest, {}
+    if man is not None and 'arch' in man:
+        for r in (man.sort_values('seed', kind='stable') if 'seed' in man else man).itertuples(): first.setdefault(r.arch, r.name)
+    return [m for n in names if (m := n if n in ds.classes else first.get(n)) in ds.classes]
 
 # %% ../nbs/12_fingerprints.ipynb #2c046d61
 def design_nmi(feats:dict,                     # feature set name -> features (N,D) of the images `y` labels

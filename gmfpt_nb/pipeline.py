@@ -254,7 +254,7 @@ def stage_figures(st:SimpleNamespace,     # a `preset_state`
         files.append(save_figure(fig, fd/f'{method}.png'))
         write_table(sep.round(3), fd, f'{method}_separability', to_markdown(sep.round(3).set_index('panel')))
         files.append(fd/f'{method}_separability.csv')
-    rows = [c for c in ARTIFACT_ROWS if c in ds.classes] or ds.classes[:8]
+    rows = source_names(ds, ARTIFACT_ROWS) or ds.classes[:8]
     files.append(save_figure(artifact_grid(artifact_examples(ds, st.manifolds, rows, cfg=st.p.eval)),
                              fd/'artifacts.png'))
     for s in ('RGB', 'FREQ'):
