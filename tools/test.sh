@@ -12,7 +12,7 @@ log=$(mktemp)
 workers=${GMFPT_TEST_WORKERS:-2}; share=$(( $(nproc) / workers )); export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(( share > 0 ? share : 1 ))}
 nbdev-test --n-workers "$workers" --do-print --timing ${GMFPT_TEST_FLAGS:+--flags "$GMFPT_TEST_FLAGS"} 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
-started=$(grep -c '^Starting ' "$log")
+started=$(grep -o 'Starting \S*\.ipynb' "$log" | wc -l)   # two workers can print two on one line
 if grep -q 'No files were eligible for testing' "$log" || [ "$started" = 0 ]; then
   echo "no notebook was eligible for testing"; echo "0 passed, 1 failed"; exit 1
 fi
