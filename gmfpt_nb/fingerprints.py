@@ -15,7 +15,6 @@ from .baselines import get_method
 from .evaluate import EvalConfig, fit_attributor
 from .stats import permutation_test
 
-
 # %% auto #0
 __all__ = ['test_subset', 'fingerprint_features', 'pca', 'embed_2d', 'separability', 'cached_embedding', 'artifact_examples',
            'source_names', 'design_nmi', 'nmi_table', 'model_centroids', 'neighbour_agreement', 'relatives',
@@ -77,7 +76,6 @@ def pca(f,           # features (N,D), array-like
     f = np.asarray(f, dtype=np.float64); f = (f - f.mean(0)) / (f.std(0) + 1e-8)
     return PCA(min(d, *f.shape), random_state=seed).fit_transform(f)
 
-
 # %% ../nbs/12_fingerprints.ipynb #a10c1586
 def embed_2d(f,                  # features (N,D), array-like
              method:str='tsne',  # 'tsne' or 'umap'
@@ -118,7 +116,6 @@ def cached_embedding(f,                     # features (N,D), array-like
     return run.cached_tensors(
         'embedding-2d', dict(features=pixels_hash(f), shape=list(f.shape), method=method, seed=seed),
         lambda: {'z': torch.from_numpy(np.asarray(embed_2d(f, method, seed), dtype=np.float32))})['z'].numpy()
-
 
 # %% ../nbs/12_fingerprints.ipynb #dfff2f48
 def artifact_examples(ds:GMDataset,                 # the GM dataset
@@ -200,7 +197,6 @@ def nmi_table(t:pd.DataFrame,           # the rows of `design_nmi`
         w.loc['floor of the average: 95th percentile'] = avg.floor_p95.map('{:.3f}'.format)
     return w.fillna('')
 
-
 # %% ../nbs/12_fingerprints.ipynb #8a97fe99
 def model_centroids(a:torch.Tensor,  # artifacts (N,...) of all images
                     y:torch.Tensor,  # each image's source (index into `classes`)
@@ -212,22 +208,24 @@ def model_centroids(a:torch.Tensor,  # artifacts (N,...) of all images
     models = [c for c in classes if c != REAL]
     return models, np.stack([z[yy == classes.index(m)].mean(0) for m in models])
 
-
 # %% ../nbs/12_fingerprints.ipynb #12da363b
 def neighbour_agreement(models:list,            # model names, as from `model_centroids`
                         cent:np.ndarray,        # their centroids (M,D)
                         manifest:pd.DataFrame,  # the models' family and design choices (a row per model, by 'name')
                         cols:tuple=('family', *DESIGN_CHOICES),  # the manifest columns compared
+                        other_arch:bool=True,   # only models of other architectures are neighbours (needs 'arch')
                        ) -> pd.DataFrame:
     "Per column: how often a model's nearest other model (between centroids) shares its value, and the random rate."
     man = manifest.set_index('name').loc[models]
-    d = ((cent[:, None] - cent[None]) ** 2).sum(-1); np.fill_diagonal(d, np.inf); nn = d.argmin(1)
+    ok = ~np.eye(len(models), dtype=bool)              # who may be a model's neighbour: not itself, nor (with
+    if other_arch and 'arch' in man:                   # `other_arch`) its other instances, which share every choice
+        ok &= man.arch.to_numpy()[:, None] != man.arch.to_numpy()[None]
+    d = np.where(ok, ((cent[:, None] - cent[None]) ** 2).sum(-1), np.inf); nn = d.argmin(1)
     rows = []
     for c in cols:
-        v = man[c].astype(str).to_numpy()
-        same = (v[:, None] == v[None]).sum(1) - 1
+        v = man[c].astype(str).to_numpy(); same = (v[:, None] == v[None]) & ok
         rows.append(dict(choice=c, nearest_shares=float((v[nn] == v).mean()),
-                         random_neighbour=float((same / (len(v) - 1)).mean())))
+                         random_neighbour=float((same.sum(1) / ok.sum(1)).mean())))
     return pd.DataFrame(rows)
 
 # %% ../nbs/12_fingerprints.ipynb #8d2943e1
