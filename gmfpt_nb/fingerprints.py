@@ -13,7 +13,7 @@ from .manifold import Manifold, gm_artifacts, manifold_key
 from .networks import fdr, predict_logits
 from .baselines import get_method
 from .evaluate import EvalConfig, fit_attributor
-from .stats import permutation_test
+from .stats import nmi, permutation_test
 
 # %% auto #0
 __all__ = ['test_subset', 'fingerprint_features', 'pca', 'embed_2d', 'separability', 'cached_embedding', 'artifact_examples',
@@ -159,7 +159,6 @@ def design_nmi(feats:dict,                     # feature set name -> features (N
               ) -> pd.DataFrame:
     "Per scope, feature set (and their average) and design choice: NMI of k-means clusters, permutation floor and p-value."
     from sklearn.cluster import KMeans
-    from sklearn.metrics import normalized_mutual_info_score as nmi
     man = manifest.set_index('name')
     arch = man['arch'] if 'arch' in man else pd.Series(man.index, index=man.index)   # the unit shuffled: instances of an
     y = np.asarray(y); names = np.array([classes[c] for c in y])
