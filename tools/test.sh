@@ -10,11 +10,11 @@ log=$(mktemp)
 # each notebook's PyTorch gets its share of the cores: two notebooks of two threads each on two cores wait on each other
 # (one small convolution took 24 ms instead of 0.12 ms), and the whole run took 11 min instead of 7.6 on 2 cores
 workers=${GMFPT_TEST_WORKERS:-2}; share=$(( $(nproc) / workers )); export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(( share > 0 ? share : 1 ))}
-# Slowest first (tools/nbtest.py runs nbdev's test_nb in the order given): each worker takes the next notebook when
-# it is free, so the run lasts about (sum of times) / workers. In name order the slowest come last (on 2 cores without
-# AVX-512, 16_reliability took 17 min and started 9 min in: 29 min in all). SLOW_FIRST names the slow ones, slowest
-# first (from the 'slowest' lines printed below); every other notebook follows in name order.
-# GMFPT_TEST_NBS='a.ipynb b.ipynb' tests only those notebooks.
+# Longest first: each worker takes the next notebook when it is free, so the run lasts about (sum of times) / workers
+# instead of waiting on the longest notebooks, which come late in name order (in name order on 2 cores without AVX-512,
+# 16_reliability took 17 min and started 9 min in: 29 min in all). The list names the slow ones, slowest first (from
+# the 'slowest' lines this script prints); every other notebook follows in name order. GMFPT_TEST_NBS='a.ipynb b.ipynb'
+# tests only those notebooks.
 SLOW_FIRST="16_reliability 15_pipeline 15_pipeline_cluster 10_evaluate 17_cli 12_fingerprints 11_beyond 04_zoo 13_analysis
 09_baselines 02_spaces 10_studies"
 if [ -n "${GMFPT_TEST_NBS:-}" ]; then read -r -a all <<< "$GMFPT_TEST_NBS"
@@ -23,12 +23,24 @@ order=()
 for n in $SLOW_FIRST; do [[ " ${all[*]} " == *" $n.ipynb "* ]] && order+=("$n.ipynb"); done
 for f in "${all[@]}"; do [[ " ${order[*]} " == *" $f "* ]] || order+=("$f"); done
 if [ "${#order[@]}" = 0 ]; then echo "no notebook was eligible for testing"; echo "0 passed, 1 failed"; exit 1; fi
+nblogs=$(mktemp -d)
+run_one() {   # one notebook with nbdev-test; prints 'passed NAME SECONDS' or 'FAILED NAME SECONDS' and, on failure, its output
+  local t0=$SECONDS
+  echo "Starting $1"
+  if nbdev-test "nbs/$1" ${GMFPT_TEST_FLAGS:+--flags "$GMFPT_TEST_FLAGS"} >"$nblogs/$1.log" 2>&1; then
+    echo "passed $1 $((SECONDS - t0))s"
+  else
+    echo "FAILED $1 $((SECONDS - t0))s"; sed 's/^/    /' "$nblogs/$1.log"
+  fi
+}
+export -f run_one; export nblogs
 start=$SECONDS
-python tools/nbtest.py --workers "$workers" ${GMFPT_TEST_FLAGS:+--flags "$GMFPT_TEST_FLAGS"} "${order[@]/#/nbs/}" 2>&1 | tee "$log"
+printf '%s\n' "${order[@]}" | xargs -P "$workers" -I{} bash -c 'run_one "$1"' _ {} 2>&1 | tee "$log"
 echo "notebooks: ${#order[@]} in $((SECONDS - start)) s with $workers workers; the slowest:"
 grep -E '^(passed|FAILED) ' "$log" | sort -k3 -n -r | head -n 8 | sed 's/^/  /'
 failed=$(grep -c '^FAILED ' "$log"); completed=$(grep -c '^passed ' "$log")
 [ $((failed + completed)) != "${#order[@]}" ] && failed=$((${#order[@]} - completed))
+rm -rf "$nblogs"
 # the exported module must match the notebooks
 before=$(git status --porcelain -- gmfpt_nb 2>/dev/null; git diff -- gmfpt_nb 2>/dev/null | sha256sum)
 nbdev-export >/dev/null 2>&1
