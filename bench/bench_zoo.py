@@ -9,6 +9,8 @@ thread instead of two, GANs of generator width 64 and 96 instead of 128, and `to
 Part 2 (`--curves`, about an hour): the step budget of each family follows from the bar. One entry of each kind is
 trained with the zoo's recipe for up to N steps; every M steps its (EMA) samples are scored in the SL space against
 the references and the bar (the diffusion UNet with both samplers). Writes zoo_curves.json/.md and sample strips.
+With `--real fmnist-rest` (or `fmnist-tops`), on that dataset's references and bar: zoo_curves_<real>.*; `--total`
+and `--every` set the steps and the scoring interval (e.g. `--only dcgan --total 9000 --every 1000`).
 
 Part 2a (`--flow-variants`, hours on 2 cores): the same curves for flows with more capacity than the zoo's (more steps
 per scale, wider coupling networks with residual blocks: `FLOW_VARIANTS`), and for continuous flows trained by flow
@@ -134,7 +136,7 @@ FLOW_VARIANTS = [(*_flow('realnvp', flow_steps=6, width=96, blocks=1), 6000, 100
 # the coupling flows in the zoo, with the diffusion models' step budget
 FLOW_VARIANTS += [(n, ZOO[n], 1500, 500) for n in ('flow-matching', 'flow-matching-attn')]
 
-def curves(real, only=None, gan_width=None, variants=False):
+def curves(real, only=None, gan_width=None, variants=False, total=None, every=None):
     """Quality against training steps, one entry of each kind, with the zoo's recipe (`ZooConfig()`); with `variants`,
     the flows of `FLOW_VARIANTS` instead (written to zoo_flow_variants.*)."""
     import copy, pandas as pd
@@ -147,7 +149,9 @@ def curves(real, only=None, gan_width=None, variants=False):
     if gan_width: cfg = replace(cfg, gan_width=gan_width)
     stem = 'zoo_curves' if cfg.gan_width == ZooConfig().gan_width else f'zoo_curves_gan{cfg.gan_width}'
     if variants: stem = 'zoo_flow_variants'
-    todo = FLOW_VARIANTS if variants else [(n, ENTRIES[n], total, every) for n, total, every in CURVES]
+    from gmfpt_nb.pipeline import PRESETS
+    stem += _suffix(real, PRESETS['quick'])       # another real dataset: zoo_curves_<real>.*
+    todo = FLOW_VARIANTS if variants else [(n, ENTRIES[n], total or t, every or k) for n, t, k in CURVES]
     feat = lambda x: sl.embed(x).flatten(1)
     refs = quality_references(real.heldout, feat); f_real = feat(real.heldout[:1000])
     print(refs.to_string(), flush=True)
@@ -404,12 +408,14 @@ if __name__ == '__main__':
     ap.add_argument('--defer', nargs='*', default=(), help='--build: train these entries last (e.g. ones that still fail the bar)')
     ap.add_argument('--gan-width', type=int, default=None,
                     help="--curves: the GANs' generator width (default: the zoo's); written to zoo_curves_gan<W>.*")
+    ap.add_argument('--total', type=int, default=None, help="--curves: train each entry this many steps (default: `CURVES`')")
+    ap.add_argument('--every', type=int, default=None, help='--curves: score the samples every this many steps')
     ap.add_argument('--real', default='fmnist',
-                    help="--build, --strips: the real dataset (another than 'fmnist': a cross-dataset zoo, one instance)")
+                    help="--build, --strips, --curves: the real dataset (another than 'fmnist': a cross-dataset zoo, one instance)")
     a = ap.parse_args(); OUT.mkdir(exist_ok=True)
     real = real_data(a.real)
     if a.speed: speed(real, a.only)
-    if a.curves: curves(real, a.only, a.gan_width)
+    if a.curves: curves(real, a.only, a.gan_width, total=a.total, every=a.every)
     if a.flow_variants: curves(real, a.only, variants=True)
     if a.flow_temps: flow_temps(real)
     if a.bf16_quality: bf16_quality(real, a.only)

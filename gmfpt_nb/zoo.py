@@ -42,6 +42,7 @@ class ZooConfig:
     n_samples: int = 1000          # samples per model
     ckpt_every: int = 250          # training steps between checkpoints
     sample_steps: int|None = None  # override the UNets' sampler step counts (tiny preset)
+    real_gan_mult: tuple = (('fmnist-rest', 3.0),)  # GAN step multiplier on a real dataset whose bar needs it
 
 def use_bf16(cfg:ZooConfig, device=None) -> bool:   # `cfg.bf16`; the training device (None: CUDA when present, else CPU)
     "Whether the zoo trains under bf16 autocast: `cfg.bf16`, or, when None, whether the device has bf16 units."
@@ -55,9 +56,10 @@ def use_bf16(cfg:ZooConfig, device=None) -> bool:   # `cfg.bf16`; the training d
 def _unet(e:GMEntry) -> bool:   # a diffusers UNet: the diffusion models and the flow-matching flows
     return e.skip == 'unet'
 
-def _steps(e:GMEntry, cfg:ZooConfig) -> int:
+def _steps(e:GMEntry, cfg:ZooConfig, real:str|None=None) -> int:   # `real`: the real dataset's name
     mult = {'VAE': cfg.vae_mult, 'Flow': cfg.flow_mult, 'Diffusion': cfg.diffusion_mult}
     kind = 'Diffusion' if _unet(e) else e.family                                # flow matching trains like diffusion
+    if e.family == 'GAN': mult['GAN'] = dict(cfg.real_gan_mult).get(real, 1)    # a dataset may need a longer budget
     return round(cfg.steps * mult.get(kind, 1) * e.get('steps_mult', 1))        # an entry may need a longer budget
 
 def _memory_format(e:GMEntry, cfg:ZooConfig):
@@ -73,7 +75,7 @@ def _train_key(e:GMEntry, real_key:dict, seed:int, cfg:ZooConfig) -> dict:
     if e.family == 'GAN': recipe['gan_width'] = cfg.gan_width
     if e.family == 'GAN' and e.downsampling == 'avgpool': recipe['d_pool'] = 'after-act'   # `Discriminator`: the fix
     if _memory_format(e, cfg) == torch.channels_last: recipe['channels_last'] = True
-    return dict(arch=arch, **real_key, seed=seed, steps=_steps(e, cfg), bs=cfg.bs, lr=cfg.lr, **recipe)
+    return dict(arch=arch, **real_key, seed=seed, steps=_steps(e, cfg, real_key.get('real')), bs=cfg.bs, lr=cfg.lr, **recipe)
 
 # %% ../nbs/04_zoo.ipynb #b8ea9d40
 def _opts(model, e, cfg):
@@ -246,7 +248,7 @@ def train_gm(e:GMEntry,                  # the entry to train
     if (info := _load_shipped(e, model, real_key, seed, cfg)) is not None:    # trained before, shipped in `weights/`
         save_tensors(model.state_dict(), d/'model.safetensors'); save_json(info, d/'info.json')
         return model.eval(), info
-    g, n_steps, step, losses, t0, before = torch.Generator().manual_seed(seed), _steps(e, cfg), 0, [], time.time(), 0.
+    g, n_steps, step, losses, t0, before = torch.Generator().manual_seed(seed), _steps(e, cfg, real_key.get('real')), 0, [], time.time(), 0.
     start = d/'ckpt.safetensors' if (d/'ckpt.safetensors').exists() else _shorter_run(d, n_steps)
     if start:                   # resume, or go on from the end of the same training with a smaller budget
         r = _load_ckpt(start, model, opts, ema, g)
