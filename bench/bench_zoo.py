@@ -408,7 +408,7 @@ if __name__ == '__main__':
     ap.add_argument('--defer', nargs='*', default=(), help='--build: train these entries last (e.g. ones that still fail the bar)')
     ap.add_argument('--gan-width', type=int, default=None,
                     help="--curves: the GANs' generator width (default: the zoo's); written to zoo_curves_gan<W>.*")
-    ap.add_argument('--total', type=int, default=None, help="--curves: train each entry this many steps (default: `CURVES`')")
+    ap.add_argument('--total', type=int, default=None, help="--curves: train each entry this many steps (default: `CURVES`)")
     ap.add_argument('--every', type=int, default=None, help='--curves: score the samples every this many steps')
     ap.add_argument('--real', default='fmnist',
                     help="--build, --strips, --curves: the real dataset (another than 'fmnist': a cross-dataset zoo, one instance)")
