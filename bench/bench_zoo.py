@@ -44,10 +44,15 @@ members ship in weights/ too.
 Part 3a (`--strips`, seconds): zoo_build.png, one row of 12 samples per member recorded so far with its current
 training key (read from the cache: nothing is trained), marked pass or FAIL.
 
+Part 3b (`--rescore`, minutes): the bar in the SL space of *this* machine. The SL encoder is trained, not shipped,
+and its weights differ by CPU kind (the same seed gives other bf16 roundings), so the references, the limits and every
+member's KID move with it. Every member recorded in a build whose samples are cached or whose weights ship (nothing is
+trained) is scored again here beside its recorded figures and limits: zoo_rescore_<real>.md.
+
 Writes bench/results/zoo_speed.json/.md (part 1), zoo_curves.json/.md (part 2) and zoo.json/zoo.md (part 3), each with
 the hardware.
 
-Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --bf16-quality, --sample-noise, --build, --strips)
+Run: .venv/bin/python bench/bench_zoo.py --speed      (or --curves, --flow-temps, --bf16-quality, --sample-noise, --build, --strips, --rescore)
 """
 import argparse, contextlib, json, os, platform, time
 from dataclasses import replace, asdict
@@ -330,6 +335,39 @@ def strips(real):
     fig = sample_grid(xs, n=12, labels=labels); fig.savefig(OUT/f'zoo_build{sfx}.png', dpi=80, bbox_inches='tight')
     plt.close(fig); print(f'zoo_build.png: {len(xs)} members')
 
+def rescore(real):
+    "Part 3b: every recorded member of a build scored again in this machine's SL space, beside its recorded verdict."
+    import pandas as pd
+    from gmfpt_nb.store import RunDir, load_tensors
+    from gmfpt_nb.spaces import get_space, real_key
+    from gmfpt_nb.zoo import train_member, _train_key, _samples_cfg
+    from gmfpt_nb.quality import QualityBar, quality_references, quality_figures
+    from gmfpt_nb.pipeline import PRESETS
+    p, run, bar = PRESETS['quick'], RunDir(), QualityBar()
+    sfx = _suffix(real, p); cfg = p.zoo if not sfx else replace(p.zoo, instances=1)
+    sl = get_space('sl', real, run, p.encoders); feat = lambda x: sl.embed(x).flatten(1)
+    refs = quality_references(real.heldout, feat, n=1000, seed=p.seed); f_real = feat(real.heldout[:1000])
+    prog = json.loads((OUT/f'zoo_progress{sfx}.json').read_text())
+    rows = []
+    for r in (r for r in prog['members'] if _current(r, p, real)):
+        e = ZOO[r['arch']]; tk = _train_key(e, real_key(real), r['seed'], cfg)
+        sd = run.stage('samples', _samples_cfg(e, tk, cfg))
+        if (sd/'samples.safetensors').exists(): xs = load_tensors(sd/'samples.safetensors')['x']
+        elif not r['fails']: xs = train_member(r['arch'], real, r['seed'], run, cfg)[2]   # shipped: loads, samples
+        else: continue                                                                   # not here: would train
+        q = quality_figures(f_real, feat(xs)); lim = r.get('bar_limits', prog['bar_limits'])
+        rows.append(dict(name=r['name'], recorded_cpu=r.get('cpu', prog['hardware']['cpu']), recorded_kid=r['kid'],
+                         recorded_kid_limit=round(lim['kid'], 4), recorded=r['fails'] or 'pass', kid_here=q['kid'],
+                         precision_here=q['precision'], recall_here=q['recall'],
+                         here=bar.failures(q, refs) or 'pass'))
+    df = pd.DataFrame(rows).set_index('name'); hw = hardware()
+    md = [f"# The bar of the {real.name} zoo in this machine's SL space\n", f"Hardware: {hw}\n",
+          f"Limits here: {bar.limits(refs)}; recorded in the build file: {prog['bar_limits']}\n",
+          "## References here\n", to_markdown(refs.set_index('reference')), "\n## Members\n", to_markdown(df),
+          f"\n{(df.here != 'pass').sum()} of {len(df)} fail here; {(df.recorded != 'pass').sum()} failed as recorded; "
+          f"verdicts that differ: {list(df.index[(df.here == 'pass') != (df.recorded == 'pass')])}\n"]
+    (OUT/f'zoo_rescore{sfx or "_" + real.name}.md').write_text('\n'.join(md)); print('\n'.join(md))
+
 def build_order(names, instances, seed=0, first=(), defer=()):
     """Members in the order the build trains them: every entry's first instance (`first`, then GANs: the least known),
     then the rest; the entries in `defer` (e.g. ones that still fail the bar) after every other member, both instances."""
@@ -366,7 +404,9 @@ def build(real, first=(), defer=()):
                                extra=repr(ZOO[name].extra),
                                steps=info.get('steps'), train_seconds=info.get('train_seconds'),
                                sample_seconds=t_sample, **q, fails=fails, weights=info.get('source', 'trained here'),
-                               wall_seconds=round(time.time() - t), load_avg=[round(v, 2) for v in os.getloadavg()])
+                               wall_seconds=round(time.time() - t), load_avg=[round(v, 2) for v in os.getloadavg()],
+                               # the verdict's own limits: the SL encoder, retrained per machine, differs by CPU kind
+                               bar_limits=bar.limits(refs), cpu=hardware()['cpu'])
         prog.write_text(json.dumps(dict(hardware=hardware(), bar_limits=bar.limits(refs),
                                         members=list(done.values())), indent=1))
         print(done[(name, s)], flush=True); strips(real)
@@ -401,7 +441,7 @@ def build(real, first=(), defer=()):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'bf16-quality', 'sample-noise', 'build', 'strips'):
+    for k in ('speed', 'curves', 'flow-variants', 'flow-temps', 'bf16-quality', 'sample-noise', 'build', 'strips', 'rescore'):
         ap.add_argument(f'--{k}', action='store_true')
     ap.add_argument('--only', nargs='*', help='--speed, --curves, --bf16-quality: only these entries')
     ap.add_argument('--first', nargs='*', default=(), help='--build: train these entries first (e.g. after a recipe change)')
@@ -411,7 +451,7 @@ if __name__ == '__main__':
     ap.add_argument('--total', type=int, default=None, help="--curves: train each entry this many steps (default: `CURVES`)")
     ap.add_argument('--every', type=int, default=None, help='--curves: score the samples every this many steps')
     ap.add_argument('--real', default='fmnist',
-                    help="--build, --strips, --curves: the real dataset (another than 'fmnist': a cross-dataset zoo, one instance)")
+                    help="--build, --strips, --rescore, --curves: the real dataset (another than 'fmnist': a cross-dataset zoo, one instance)")
     a = ap.parse_args(); OUT.mkdir(exist_ok=True)
     real = real_data(a.real)
     if a.speed: speed(real, a.only)
@@ -422,3 +462,4 @@ if __name__ == '__main__':
     if a.sample_noise: sample_noise(real, a.only)
     if a.build: build(real, a.first, a.defer)
     if a.strips: strips(real)
+    if a.rescore: rescore(real)
