@@ -43,6 +43,7 @@ class ZooConfig:
     ckpt_every: int = 250          # training steps between checkpoints
     sample_steps: int|None = None  # override the UNets' sampler step counts (tiny preset)
     real_gan_mult: tuple = (('fmnist-rest', 3.0),)  # GAN step multiplier on a real dataset whose bar needs it
+    real_unet_mult: tuple = (('fmnist-rest', 5.0),) # the UNets' (diffusion, flow matching) likewise
 
 def use_bf16(cfg:ZooConfig, device=None) -> bool:   # `cfg.bf16`; the training device (None: CUDA when present, else CPU)
     "Whether the zoo trains under bf16 autocast: `cfg.bf16`, or, when None, whether the device has bf16 units."
@@ -59,8 +60,8 @@ def _unet(e:GMEntry) -> bool:   # a diffusers UNet: the diffusion models and the
 def _steps(e:GMEntry, cfg:ZooConfig, real:str|None=None) -> int:   # `real`: the real dataset's name
     mult = {'VAE': cfg.vae_mult, 'Flow': cfg.flow_mult, 'Diffusion': cfg.diffusion_mult}
     kind = 'Diffusion' if _unet(e) else e.family                                # flow matching trains like diffusion
-    if e.family == 'GAN': mult['GAN'] = dict(cfg.real_gan_mult).get(real, 1)    # a dataset may need a longer budget
-    return round(cfg.steps * mult.get(kind, 1) * e.get('steps_mult', 1))        # an entry may need a longer budget
+    on_real = {'GAN': cfg.real_gan_mult, 'Diffusion': cfg.real_unet_mult}.get(kind, ())  # a dataset may need longer
+    return round(cfg.steps * mult.get(kind, 1) * dict(on_real).get(real, 1) * e.get('steps_mult', 1))  # so may an entry
 
 def _memory_format(e:GMEntry, cfg:ZooConfig):
     "How entry `e` trains: channels-last for GANs and coupling flows when `cfg.channels_last`, else contiguous."
