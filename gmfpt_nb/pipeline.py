@@ -61,7 +61,7 @@ PRESETS = {
     'tiny': Preset('tiny', n_ref=2000, n_heldout=500,
                    encoders=EncoderConfig(epochs_sl=3, epochs_ssl=1, n_train_ssl=2000),
                    zoo=ZooConfig(steps=20, vae_mult=1, flow_mult=1, diffusion_mult=0.5, bs=32, n_samples=60,
-                                 ckpt_every=1000, sample_steps=2, instances=1),
+                                 ckpt_every=1000, sample_steps=2, instances=1, real_unet_mult=()),
                    eval=EvalConfig(seeds=(0,), train=_tiny_train),
                    models=('dcgan', 'dcgan-nearest', 'lsgan', 'vae', 'flow-matching', 'ddpm-ddim'), ks=(1, 3),
                    controls=('rgb',), control_inputs=(('x', 0), ('artifact', 1), ('stacked', 1)),
