@@ -6,7 +6,7 @@ Docs: https://gmfpt.github.io/gmfpt/report.html.md"""
 
 # %% ../nbs/14_report.ipynb #bb07a1c3
 from __future__ import annotations
-import base64, contextlib, html, io, os, re, sys, time
+import base64, calendar, contextlib, glob, html, io, os, re, sys, threading, time
 from pathlib import Path
 import numpy as np, pandas as pd
 from markdown_it import MarkdownIt
@@ -14,7 +14,7 @@ from .store import *
 from .data import AUGMENTATIONS
 
 # %% auto #0
-__all__ = ['PAPER_COLUMN', 'write_html', 'write_report', 'StageLog']
+__all__ = ['PAPER_COLUMN', 'write_html', 'write_report', 'stage_costs', 'StageLog']
 
 # %% ../nbs/14_report.ipynb #656f2976
 _NOT_RUN = '(not run yet)'   # what the report says in place of what has not been computed
@@ -34,6 +34,22 @@ def _read(f:Path) -> str: return f.read_text() if f.exists() else '(not run)'
 # %% ../nbs/14_report.ipynb #dd969c05
 _STOPPED = {'table2': 'Table 2', 'table4': 'Table 4'}
 
+def _stage_table(times:dict, stages:list, log:Path|None) -> list:
+    "The stage times of this run and, when the run directory logged earlier runs of the job, of all of them."
+    secs = pd.DataFrame(dict(seconds=[times.get(s, _NOT_RUN) for s in stages] + [round(sum(times.values()), 1)]),
+                        index=[*stages, 'total'])
+    n, all_secs = stage_costs(log) if log is not None and Path(log).exists() else (1, {})
+    if n < 2: return ["Stage times:", "", to_markdown(secs), ""]
+    col = f'all {n} logged runs'
+    secs = secs.rename(columns=dict(seconds='this run')).assign(**{col: [
+        all_secs.get(s, _NOT_RUN) for s in stages] + [round(sum(all_secs.get(s, 0) for s in stages), 1)]})
+    return ["Stage times (seconds):", "", to_markdown(secs), "",
+            f"_{col}_: the time each stage took in every run of this job logged in `{Path(log).parent}` (a stage "
+            "that was interrupted or killed counts up to its last log entry, within half a minute). When the run "
+            "directory started empty and the code did not change between runs, this is what each stage costs from "
+            "scratch, plus the little each later run spends loading it; _this run_ is less wherever it loaded what "
+            "earlier runs had computed.", ""]
+
 def _report_head(p, times:dict, stages:list, stop_after:str|None, att_dir:Path|None, log:Path|None) -> list:
     "The report's title, status, log file, stage times and attributor."
     todo = [s for s in stages if s not in times]
@@ -42,15 +58,13 @@ def _report_head(p, times:dict, stages:list, stop_after:str|None, att_dir:Path|N
               f"**Done, stopped after {_STOPPED[stop_after]}** as asked (`stop_after='{stop_after}'`): "
               f"the parts marked {_NOT_RUN} were not run." if stop_after else
               f"**Done**: all {len(stages)} stages ran.")
-    secs = pd.DataFrame(dict(seconds=[times.get(s, _NOT_RUN) for s in stages] + [round(sum(times.values()), 1)]),
-                        index=[*stages, 'total'])
     att = _NOT_RUN
     if att_dir is not None and (Path(att_dir)/'attributor.json').exists():
         info = load_json(Path(att_dir)/'attributor.json')['info']
         att = (f"`{att_dir}` (ManiFPT {info['space'].upper()}, {info['chosen_because']}; "
                f"test accuracy {info['test_accuracy']:.3f})")
     return [f"# gmfpt report ({p.name} preset)", "", status, "", *([f"Log: `{log}`", ""] if log else []),
-            "Stage times:", "", to_markdown(secs), "", f"Attributor for `gmfpt attribute` and `gmfpt demo`: {att}.", ""]
+            *_stage_table(times, stages, log), f"Attributor for `gmfpt attribute` and `gmfpt demo`: {att}.", ""]
 
 # %% ../nbs/14_report.ipynb #c07f21c6
 PAPER_COLUMN = 'GM-CIFAR10'   # the dataset of the paper's Table 2 whose accuracies the accuracy chart shows
@@ -209,9 +223,39 @@ def _duration(s:float) -> str:
     return (f"{s:.1f} s" if s < 10 else f"{s:.0f} s" if s < 90 else f"{s / 60:.0f} min" if s < 5400
             else f"{s / 3600:.1f} h")
 
+# %% ../nbs/14_report.ipynb #c0575e11
+_CLOCK = '%Y-%m-%d %H:%M:%S'   # how a stage's start line gives its time (UTC)
+_UNITS = {'s': 1, 'min': 60, 'h': 3600}
+
+def _log_seconds(f:Path) -> dict:
+    "Stage name -> seconds the run that wrote log `f` spent in it: stages done, interrupted, or running at its last write."
+    secs, running = {}, None
+    for line in f.read_text(errors='replace').splitlines():
+        if m := re.fullmatch(r'\[\d+/\d+\] (.+?) (?:done in|interrupted after) ([\d.]+) (s|min|h)(?: \(([\d.]+) s\))?', line):
+            secs[m[1]] = secs.get(m[1], 0) + (float(m[4]) if m[4] else float(m[2]) * _UNITS[m[3]]); running = None
+        elif m := re.match(r'\[\d+/\d+\] (.+?), started (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC', line):
+            running = m[1], calendar.timegm(time.strptime(m[2], _CLOCK))
+    if running:   # killed (or still going): it ran until the log's last write or heartbeat
+        secs[running[0]] = secs.get(running[0], 0) + max(0., f.stat().st_mtime - running[1])
+    return {k: round(v, 1) for k, v in secs.items()}
+
+def stage_costs(log:Path,  # a run's log file, named `<job>-YYYYmmdd-HHMMSS.log`
+               ) -> tuple:
+    "(number of runs, stage name -> seconds): the time spent in each stage by every run whose log sits beside `log` under the same job name."
+    log = Path(log)
+    m = re.fullmatch(r'(.+)-\d{8}-\d{6}\.log', log.name)
+    logs = ([f for f in sorted(log.parent.glob(f'{glob.escape(m[1])}-*.log'))
+             if re.fullmatch(re.escape(m[1]) + r'-\d{8}-\d{6}\.log', f.name)] if m else [log])
+    secs = {}
+    for f in logs:
+        for k, v in _log_seconds(f).items(): secs[k] = round(secs.get(k, 0) + v, 1)
+    return len(logs), secs
+
 # %% ../nbs/14_report.ipynb #8117a1cc
 class StageLog(io.TextIOBase):
     "Progress of a job's stages: a line as each starts (index, count, ETA from the last run) and ends; a log of it all."
+    beat = 30   # seconds between touches of the log file while a stage runs: its time stamp tells when a killed run died
+
     def __init__(self,
                  stages:list,          # the stage names, in the order they run
                  path:Path|None=None,  # the log file, appended to as lines come; None: no file
@@ -236,12 +280,22 @@ class StageLog(io.TextIOBase):
         n = len(self.stages); self.write(f"{job}: {n} stage{'s' * (n != 1)}{eta}\n")
         if self.path: self.write(f"log: {self.path}\n")
 
+    def _heartbeat(self, stop:threading.Event):
+        "Touch the log file every `beat` seconds until `stop` is set."
+        while not stop.wait(self.beat):
+            with contextlib.suppress(OSError): os.utime(self.path)
+
     @contextlib.contextmanager
     def stage(self, name:str):  # one of `stages`
-        "Announce stage `name` (and its time in the last run), run the block, then say and keep the time it took."
+        "Announce stage `name` (when it starts, its time in the last run), run the block, then say the time it took."
         tag = f"[{self.stages.index(name) + 1}/{len(self.stages)}] {name}"
         eta = f" (about {_duration(self.last[name])}, from the last run)" if name in self.last else ''
-        self.write(f"{tag}{eta}\n"); t0 = time.time()
-        yield
-        self.times[name] = round(time.time() - t0, 1)
-        self.write(f"{tag} done in {_duration(self.times[name])}\n")
+        self.write(f"{tag}, started {time.strftime(_CLOCK, time.gmtime())} UTC{eta}\n"); t0 = time.time()
+        stop = threading.Event()
+        if self.path: threading.Thread(target=self._heartbeat, args=(stop,), daemon=True).start()
+        try: yield
+        except BaseException:
+            s = round(time.time() - t0, 1); self.write(f"{tag} interrupted after {_duration(s)} ({s} s)\n"); raise
+        finally: stop.set()
+        self.times[name] = s = round(time.time() - t0, 1)
+        self.write(f"{tag} done in {_duration(s)}{f' ({s} s)' if s >= 90 else ''}\n")
