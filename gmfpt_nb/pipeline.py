@@ -26,6 +26,7 @@ from .studies import *
 from .beyond import *
 from .fingerprints import *
 from .analysis import *
+from .claims import write_claims, CLAIM_STAGES
 from .report import *
 
 # %% auto #0
@@ -354,6 +355,7 @@ def _reproduce(p:Preset, out:Path, run:RunDir, stop_after:str|None=None, figures
         with log.stage(name):
             if engine is not None: engine.prefetch(name, p, run)   # fills the cache; the stage then reads it
             yield
+        if name == 'data' or name in CLAIM_STAGES: write_claims(out, log.times)   # none from an older job's tables
         report()
     with stage('data'):
         real = stage_data(p)

@@ -198,6 +198,15 @@ def write_html(md:Path,  # a Markdown file; the PNG images it shows are named re
     return md.with_suffix('.html')
 
 # %% ../nbs/14_report.ipynb #7eb42bf7
+def _claims_section(out:Path) -> list:
+    "The report's section on the paper's claims: the table `claims.write_claims` wrote into `out`."
+    return ["## The paper's claims, checked", "",
+            "Each claim of the paper that this run's tables can test: the paper's evidence, ours, the test and a verdict "
+            "computed from the tables (`claims.paper_claims`): *holds* and *fails* where the test finds the difference "
+            "outside the noise (p < 0.05), *not shown* where it does not, *weak* where a structure is above chance but "
+            "far below the paper's size, *not run yet* for experiments still to come. Per claim: `claims.csv`.", "",
+            _read(out/'claims.md'), ""]
+
 def write_report(p,                         # the run's preset (a `pipeline.Preset`)
                  out:Path,                  # its report folder
                  times:dict,                # stage name -> seconds, for the stages done so far
@@ -209,7 +218,8 @@ def write_report(p,                         # the run's preset (a `pipeline.Pres
                 ) -> Path:
     "Write `out/report.md` (what is done so far, '(not run yet)' for the rest) and its self-contained `report.html`."
     stages = list(stages or times)
-    report = [*_report_head(p, times, stages, stop_after, att_dir, log), *_table2_sections(p, out, times),
+    report = [*_report_head(p, times, stages, stop_after, att_dir, log), *_claims_section(out),
+              *_table2_sections(p, out, times),
               *_zoo_section(out, 'zoo' in times), *_figure_sections(out, times)]
     if beyond: report += _beyond_sections(p, out, 'open set, enrolment, robustness' in times)
     report += _files_section(out)

@@ -1,7 +1,7 @@
 """Write README.md from nbs/index.ipynb (what `nbdev-readme` does where Quarto is installed).
 
-Markdown cells are copied; code cells are shown unless hidden (`#| hide`) or marked `#| echo: false`; text outputs are
-indented; PNG outputs (figures) are written to images/ and linked."""
+Markdown cells are copied; code cells are shown unless hidden (`#| hide`) or marked `#| echo: false`; Markdown outputs
+are copied, other text outputs indented; PNG outputs (figures) are written to images/ and linked."""
 import base64, io
 from PIL import Image
 from pathlib import Path
@@ -23,8 +23,10 @@ def nb2md(nb_path='nbs/index.ipynb', images:Path|None=None) -> str:
         if src.lstrip().startswith('#| hide'): continue
         if '#| echo: false' not in src:
             parts.append('```python\n' + '\n'.join(l for l in src.splitlines() if not l.startswith('#|')) + '\n```')
-        outs = [t for t in map(_out_text, c.get('outputs', [])) if t.strip()]
+        md = [o for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {})]   # shown as Markdown (tables)
+        outs = [t for t in map(_out_text, [o for o in c.get('outputs', []) if o not in md]) if t.strip()]
         if outs: parts.append('\n'.join(f'    {l}' for t in outs for l in t.rstrip().splitlines()))
+        parts += [''.join(o['data']['text/markdown']).strip() for o in md]
         for o in c.get('outputs', []):
             png = o.get('data', {}).get('image/png')
             if png and images is not None:
