@@ -54,7 +54,6 @@ class Preset:
     control_inputs: tuple = CONTROLS               # the inputs the controls compare
     openset: OpenSetConfig = OpenSetConfig()       # open set, enrolment, robustness
     seed: int = 0                                  # seed of the real-data subsets and of the zoo
-
 _tiny_train = TrainConfig(epochs=3, bs=64)
 _tiny_openset = OpenSetConfig(enrol_n=(5, 20), enrol_repeats=2, perturbations=('JPEG 75', 'blur 1', 'noise 8'),
                               augment_methods=('ManiFPT',))
